@@ -7,10 +7,10 @@ that names the setting, instead of surfacing later as a confusing runtime error.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/cohort.db"
 
@@ -19,7 +19,11 @@ class Settings(BaseSettings):
     """Every knob a self-hoster can turn. Names match the README and `.env.example`."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
     )
 
     discord_token: SecretStr | None = Field(
@@ -33,7 +37,9 @@ class Settings(BaseSettings):
         default=None, description="Sync commands to this one guild instantly (development)."
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
-    shard_count: int | None = Field(default=None, ge=1, description="Total shards across processes.")
+    shard_count: int | None = Field(
+        default=None, ge=1, description="Total shards across processes."
+    )
     shard_ids: Annotated[list[int] | None, NoDecode] = Field(
         default=None, description="Shards this process runs, e.g. '0,1'."
     )

@@ -7,7 +7,18 @@ import asyncio
 from bot.emulator import permissions as P
 from bot.emulator.core import Emulator
 
-MEMBER_NAMES = ["ada", "grace", "alan", "barbara", "edsger", "frances", "john", "radia", "ken", "liskov"]
+MEMBER_NAMES = [
+    "ada",
+    "grace",
+    "alan",
+    "barbara",
+    "edsger",
+    "frances",
+    "john",
+    "radia",
+    "ken",
+    "liskov",
+]
 
 
 def seed(emu: Emulator, members: int) -> None:
@@ -30,12 +41,14 @@ async def run_emulator(*, port: int = 8765, members: int = 5, once: bool = False
     print(f"DISCORD_API_BASE={emu.base_url}", flush=True)
     print(f"DISCORD_TOKEN={emu.token}", flush=True)
     seen_ready = seen_syncs = 0
+
+    def news(ready: int, syncs: int) -> bool:
+        return emu.server.ready_count > ready or len(emu.command_syncs) > syncs
+
     try:
         while True:
             await emu.wait_until(
-                lambda: emu.server.ready_count > seen_ready or len(emu.command_syncs) > seen_syncs,
-                timeout=3600,
-                what="the bot",
+                lambda r=seen_ready, s=seen_syncs: news(r, s), timeout=3600, what="the bot"
             )
             if emu.server.ready_count > seen_ready:
                 seen_ready = emu.server.ready_count
@@ -44,8 +57,11 @@ async def run_emulator(*, port: int = 8765, members: int = 5, once: bool = False
             if len(emu.command_syncs) > seen_syncs:
                 seen_syncs = len(emu.command_syncs)
                 scope = emu.command_syncs[-1]
-                names = " ".join(f"/{n}" for n in emu.command_names(emu.guilds.get(scope) if scope else None))
-                print(f"commands registered ({'guild ' + str(scope) if scope else 'global'}): {names}", flush=True)
+                names = " ".join(
+                    f"/{n}" for n in emu.command_names(emu.guilds.get(scope) if scope else None)
+                )
+                where = f"guild {scope}" if scope else "global"
+                print(f"commands registered ({where}): {names}", flush=True)
             if once and seen_ready and seen_syncs:
                 return
     except asyncio.CancelledError:

@@ -141,7 +141,7 @@ class Emulator:
         return asyncio.get_running_loop().time() + self._lag
 
     def lag(self, seconds: float) -> None:
-        """Pretend `seconds` of real time passed: lets a test miss the ack deadline without sleeping."""
+        """Pretend `seconds` of real time passed, so a test misses the ack deadline unslept."""
         self._lag += seconds
 
     def new_id(self) -> int:
@@ -182,7 +182,9 @@ class Emulator:
         return guild
 
     def add_bot(self, guild: Guild, *, permissions: int = P.BOT_DEFAULT) -> None:
-        role = self.create_role(guild, self.bot_user.name, permissions, managed=True, dispatch=False)
+        role = self.create_role(
+            guild, self.bot_user.name, permissions, managed=True, dispatch=False
+        )
         guild.members[self.bot_user.id] = GuildMember(self.bot_user, self.clock.now(), [role.id])
         self.server.dispatch_guild_create(guild)
 
@@ -496,7 +498,8 @@ class Emulator:
             if remaining <= 0:
                 raise AssertionError(f"timed out after {timeout}s waiting for {what}")
             try:
-                await asyncio.wait_for(event.wait(), remaining)
+                # Re-check now and then too: the predicate may watch the bot, not only us.
+                await asyncio.wait_for(event.wait(), min(remaining, 0.02))
             except TimeoutError:
                 pass
 
@@ -539,7 +542,9 @@ class Emulator:
         """Make the next `times` matching requests fail (for retry and error-path tests)."""
         self.faults.append(InjectedFault(method, path_contains, status, code, message, 0.0, times))
 
-    def rate_limit_next(self, method: str, path_contains: str, *, retry_after: float = 0.05) -> None:
+    def rate_limit_next(
+        self, method: str, path_contains: str, *, retry_after: float = 0.05
+    ) -> None:
         """Answer the next matching request with a 429, as Discord's edge does."""
         self.faults.append(
             InjectedFault(method, path_contains, 429, 0, "You are being rate limited.", retry_after)
@@ -585,7 +590,9 @@ class Emulator:
             raise EmulatorError(f"/{command} needs a subcommand")
         return cmd, words[1:], leaf
 
-    def _check_visible(self, user: User, channel: Channel, cmd: dict[str, Any], *, force: bool) -> None:
+    def _check_visible(
+        self, user: User, channel: Channel, cmd: dict[str, Any], *, force: bool
+    ) -> None:
         if channel.type == DM:
             contexts = cmd.get("contexts")
             if contexts is not None and 1 not in contexts:
@@ -615,7 +622,9 @@ class Emulator:
         specs = {o["name"]: o for o in leaf.get("options") or []}
         unknown = set(values) - set(specs)
         if unknown:
-            raise EmulatorError(f"unknown options {sorted(unknown)}; the command has {sorted(specs)}")
+            raise EmulatorError(
+                f"unknown options {sorted(unknown)}; the command has {sorted(specs)}"
+            )
         if focused is None:
             missing = [n for n, o in specs.items() if o.get("required") and n not in values]
             if missing:
@@ -700,7 +709,9 @@ class Emulator:
         if isinstance(raw, Role) and kind in (OPTION_ROLE, OPTION_MENTIONABLE):
             resolved.setdefault("roles", {})[str(raw.id)] = raw.payload()
             return raw.id
-        raise EmulatorError(f"option {name} needs a {('user', 'channel', 'role', 'mentionable')[kind - 6]}")
+        raise EmulatorError(
+            f"option {name} needs a {('user', 'channel', 'role', 'mentionable')[kind - 6]}"
+        )
 
     def _command_data(
         self,
@@ -748,22 +759,27 @@ class Emulator:
             and (label is None or c.get("label") == label)
         ]
         if not candidates:
+            present = [c.get("label") or c.get("custom_id") for c in current.interactive()]
             raise EmulatorError(
                 f"no {'select' if select else 'button'} matching custom_id={custom_id!r} "
-                f"label={label!r}; the message has {[c.get('label') or c.get('custom_id') for c in current.interactive()]}"
+                f"label={label!r}; the message has {present}"
             )
         if len(candidates) > 1:
             raise EmulatorError("several components match; name one by custom_id")
         component = candidates[0]
         if component.get("disabled"):
-            raise EmulatorError(f"{component.get('label') or component.get('custom_id')} is disabled")
+            raise EmulatorError(
+                f"{component.get('label') or component.get('custom_id')} is disabled"
+            )
         return component
 
     async def _component_interaction(
         self, user: User, message: Message, data: dict[str, Any]
     ) -> InteractionRecord:
         channel = self.channels[message.channel_id]
-        return await self._create_interaction(MESSAGE_COMPONENT, user, channel, data, source=message)
+        return await self._create_interaction(
+            MESSAGE_COMPONENT, user, channel, data, source=message
+        )
 
     def _fill_modal(
         self, modal: dict[str, Any], values: dict[str, Any]
@@ -789,7 +805,12 @@ class Emulator:
                 lo = comp.get("min_values", 1)
                 if comp.get("required", True) and len(chosen) < lo:
                     raise EmulatorError(f"{cid} needs at least {lo} choices")
-                return {"type": comp["type"], "custom_id": cid, "values": chosen, "id": comp.get("id", 0)}
+                return {
+                    "type": comp["type"],
+                    "custom_id": cid,
+                    "values": chosen,
+                    "id": comp.get("id", 0),
+                }
             return None
 
         for row in modal.get("components") or []:
@@ -841,7 +862,9 @@ class Emulator:
                 authorizing_integration_owners={"0": str(guild.id)},
             )
         else:
-            payload.update(user=user.payload(), context=1, authorizing_integration_owners={"0": "0"})
+            payload.update(
+                user=user.payload(), context=1, authorizing_integration_owners={"0": "0"}
+            )
         payload["channel"] = channel_payload
         if source is not None and kind == MESSAGE_COMPONENT:
             payload["message"] = source.data

@@ -75,7 +75,9 @@ class InteractionRecord:
         try:
             await asyncio.wait_for(self.acked.wait(), timeout)
         except TimeoutError:
-            raise AssertionError(f"the bot did not acknowledge {self!r} within {timeout}s") from None
+            raise AssertionError(
+                f"the bot did not acknowledge {self!r} within {timeout}s"
+            ) from None
         return self
 
     async def reply(self, timeout: float = 5.0) -> Message:
@@ -96,7 +98,9 @@ class InteractionRecord:
     async def modal_shown(self, timeout: float = 5.0) -> dict[str, Any]:
         await self.ack(timeout)
         if self.modal is None:
-            raise AssertionError(f"{self!r} was answered with type {self.response_type}, not a modal")
+            raise AssertionError(
+                f"{self!r} was answered with type {self.response_type}, not a modal"
+            )
         return self.modal
 
     async def autocomplete_choices(self, timeout: float = 5.0) -> list[dict[str, Any]]:

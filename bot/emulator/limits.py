@@ -146,20 +146,31 @@ def _check_interactive(
             if not options:
                 problems.append((f"{path}.options", "Must be 1 or more in length."))
             if len(options) > SELECT_OPTIONS_MAX:
-                problems.append((f"{path}.options", f"Must be {SELECT_OPTIONS_MAX} or fewer in length."))
+                problems.append(
+                    (f"{path}.options", f"Must be {SELECT_OPTIONS_MAX} or fewer in length.")
+                )
             values: set[str] = set()
             for k, option in enumerate(options):
                 for key in ("label", "value", "description"):
-                    _too_long(f"{path}.options.{k}.{key}", option.get(key), SELECT_OPTION_TEXT_MAX, problems)
+                    _too_long(
+                        f"{path}.options.{k}.{key}",
+                        option.get(key),
+                        SELECT_OPTION_TEXT_MAX,
+                        problems,
+                    )
                 if option.get("value") in values:
-                    problems.append((f"{path}.options.{k}.value", "Select option values must be unique."))
+                    problems.append(
+                        (f"{path}.options.{k}.value", "Select option values must be unique.")
+                    )
                 values.add(option.get("value"))
         _too_long(f"{path}.placeholder", comp.get("placeholder"), SELECT_PLACEHOLDER_MAX, problems)
         lo, hi = comp.get("min_values", 1), comp.get("max_values", 1)
         if not 0 <= lo <= 25 or not 1 <= hi <= 25 or lo > hi:
             problems.append((f"{path}.max_values", "min_values/max_values out of range."))
         if kind == 3 and hi > len(options) and options:
-            problems.append((f"{path}.max_values", f"Must be less than or equal to {len(options)}."))
+            problems.append(
+                (f"{path}.max_values", f"Must be less than or equal to {len(options)}.")
+            )
         if not custom_id:
             problems.append((f"{path}.custom_id", "This field is required"))
     elif kind == TEXT_INPUT:
@@ -213,7 +224,9 @@ def check_modal(data: dict[str, Any]) -> list[Problem]:
     for i, row in enumerate(rows):
         inner = [row.get("component")] if row.get("type") == LABEL else row.get("components") or []
         if row.get("type") == LABEL:
-            _too_long(f"data.components.{i}.label", row.get("label"), TEXT_INPUT_LABEL_MAX, problems)
+            _too_long(
+                f"data.components.{i}.label", row.get("label"), TEXT_INPUT_LABEL_MAX, problems
+            )
         for j, comp in enumerate(inner):
             if comp is not None:
                 _check_interactive(f"data.components.{i}.components.{j}", comp, problems, seen)
@@ -250,7 +263,9 @@ def check_commands(commands: list[dict[str, Any]]) -> list[Problem]:
     return problems
 
 
-def _check_command_shape(path: str, cmd: dict[str, Any], problems: list[Problem], depth: int) -> None:
+def _check_command_shape(
+    path: str, cmd: dict[str, Any], problems: list[Problem], depth: int
+) -> None:
     name = cmd.get("name", "")
     if not COMMAND_NAME_RE.match(name) or name != name.lower():
         problems.append((f"{path}.name", "Command name is invalid"))
@@ -274,7 +289,9 @@ def _check_command_shape(path: str, cmd: dict[str, Any], problems: list[Problem]
             continue
         if option.get("required"):
             if seen_optional:
-                problems.append((opath, "Required options must be placed before non-required options"))
+                problems.append(
+                    (opath, "Required options must be placed before non-required options")
+                )
         else:
             seen_optional = True
         if not COMMAND_NAME_RE.match(option.get("name", "")):

@@ -117,7 +117,12 @@ class Overwrite:
 
 
 def base_permissions(
-    *, guild_id: int, owner_id: int, user_id: int, role_ids: Iterable[int], role_perms: dict[int, int]
+    *,
+    guild_id: int,
+    owner_id: int,
+    user_id: int,
+    role_ids: Iterable[int],
+    role_perms: dict[int, int],
 ) -> int:
     """Guild-level permissions: @everyone (whose role id is the guild id) plus every role."""
     if user_id == owner_id:

@@ -79,7 +79,9 @@ def invalid_form(problems: list[limits.Problem]) -> DiscordError:
     return DiscordError(400, 50035, "Invalid Form Body", limits.nest(problems))
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     # discord.py compares the content type to exactly "application/json": no charset.
     return web.Response(
         body=json.dumps(data).encode(),
@@ -159,9 +161,12 @@ class EmulatorServer:
         self.emu._bump()
 
     def dispatch_guild_create(self, guild: Guild) -> None:
+        """The bot joined `guild`: Discord sends GUILD_CREATE without `unavailable` for a join."""
+        payload = self.guild_payload(guild)
+        payload.pop("unavailable")
         for session in self.sessions:
             if session.identified and session.holds(guild.id):
-                session.queue.put_nowait({"op": 0, "t": "GUILD_CREATE", "d": self.guild_payload(guild)})
+                session.queue.put_nowait({"op": 0, "t": "GUILD_CREATE", "d": payload})
         self.emu._bump()
 
     @staticmethod
@@ -314,8 +319,11 @@ class EmulatorServer:
             "stickers": [],
             "roles": [r.payload() for r in guild.roles.values()],
             "channels": [c.payload() for c in channels if not c.is_thread],
-            "threads": [t.payload() for t in threads if self.emu.bot_user.id in t.thread_members
-                        or t.type == PUBLIC_THREAD],
+            "threads": [
+                t.payload()
+                for t in threads
+                if self.emu.bot_user.id in t.thread_members or t.type == PUBLIC_THREAD
+            ],
             "members": [bot_member],
             "member_count": len(guild.members),
             "joined_at": bot_member["joined_at"],
@@ -371,7 +379,9 @@ class EmulatorServer:
     def _error(self, request: web.Request, exc: DiscordError) -> web.Response:
         from bot.emulator.core import ApiError
 
-        self.emu.errors.append(ApiError(request.method, request.path, exc.status, exc.code, exc.message))
+        self.emu.errors.append(
+            ApiError(request.method, request.path, exc.status, exc.code, exc.message)
+        )
         body: dict[str, Any] = {"message": exc.message, "code": exc.code}
         if exc.errors:
             body["errors"] = exc.errors
@@ -515,7 +525,9 @@ class EmulatorServer:
         if guild is not None and interaction is None:
             can_everyone = bool(self._bot_perms(channel) & P.MENTION_EVERYONE)
         pings = compute_pings(
-            payload.get("content") or "", payload.get("allowed_mentions"), can_mention_everyone=can_everyone
+            payload.get("content") or "",
+            payload.get("allowed_mentions"),
+            can_mention_everyone=can_everyone,
         )
         data: dict[str, Any] = {
             "id": str(message_id),
@@ -566,11 +578,15 @@ class EmulatorServer:
         self.emu._bump()
         return message
 
-    def _edit_message(self, message: Message, payload: dict[str, Any], files: list[Attachment]) -> Message:
+    def _edit_message(
+        self, message: Message, payload: dict[str, Any], files: list[Attachment]
+    ) -> Message:
         merged = {k: v for k, v in message.data.items()}
         for key in ("content", "embeds", "components", "flags", "allowed_mentions"):
             if key in payload:
-                merged[key] = payload[key] if payload[key] is not None else ([] if key != "content" else "")
+                merged[key] = (
+                    payload[key] if payload[key] is not None else ([] if key != "content" else "")
+                )
         if "attachments" in payload or files:
             keep_ids = {str(a.get("id")) for a in payload.get("attachments") or [] if "id" in a}
             kept = [a for a in message.attachments if str(a.id) in keep_ids]
@@ -596,7 +612,9 @@ class EmulatorServer:
         channel = self.emu.channels.get(message.channel_id)
         if "content" in payload:
             message.pings = compute_pings(
-                merged.get("content") or "", payload.get("allowed_mentions"), can_mention_everyone=True
+                merged.get("content") or "",
+                payload.get("allowed_mentions"),
+                can_mention_everyone=True,
             )
         message.data = merged
         if not message.ephemeral and channel is not None:
@@ -606,7 +624,12 @@ class EmulatorServer:
 
     def _message_in(self, channel: Channel, message_id: int) -> Message:
         message = self.emu.messages.get(message_id)
-        if message is None or message.deleted or message.channel_id != channel.id or message.ephemeral:
+        if (
+            message is None
+            or message.deleted
+            or message.channel_id != channel.id
+            or message.ephemeral
+        ):
             raise unknown("Message", 10008)
         return message
 
@@ -631,7 +654,9 @@ class EmulatorServer:
         )
 
     async def _get_me(self, request: web.Request) -> web.Response:
-        return json_response({**self.emu.bot_user.payload(), "verified": True, "mfa_enabled": False})
+        return json_response(
+            {**self.emu.bot_user.payload(), "verified": True, "mfa_enabled": False}
+        )
 
     async def _get_user(self, request: web.Request) -> web.Response:
         user = self.emu.users.get(_int(request.match_info["user_id"]))
@@ -808,7 +833,11 @@ class EmulatorServer:
         message.deleted = True
         self.dispatch(
             "MESSAGE_DELETE",
-            {"id": str(message.id), "channel_id": str(channel.id), "guild_id": str(channel.guild_id)},
+            {
+                "id": str(message.id),
+                "channel_id": str(channel.id),
+                "guild_id": str(channel.guild_id),
+            },
             guild_id=channel.guild_id,
         )
         return web.Response(status=204)
@@ -818,7 +847,9 @@ class EmulatorServer:
         return web.Response(status=204)
 
     # ---- REST: threads ------------------------------------------------------------------
-    def _new_thread(self, parent: Channel, name: str, kind: int, thread_id: int | None = None) -> Channel:
+    def _new_thread(
+        self, parent: Channel, name: str, kind: int, thread_id: int | None = None
+    ) -> Channel:
         if not 1 <= len(name or "") <= limits.THREAD_NAME_MAX:
             raise invalid_form([("name", "Must be between 1 and 100 in length.")])
         thread = Channel(
@@ -832,7 +863,9 @@ class EmulatorServer:
             created_at=self.emu.clock.now(),
         )
         self.emu.channels[thread.id] = thread
-        self.dispatch("THREAD_CREATE", {**thread.payload(), "newly_created": True}, guild_id=thread.guild_id)
+        self.dispatch(
+            "THREAD_CREATE", {**thread.payload(), "newly_created": True}, guild_id=thread.guild_id
+        )
         return thread
 
     async def _create_thread(self, request: web.Request) -> web.Response:
@@ -874,7 +907,12 @@ class EmulatorServer:
         self._require_view(thread)
         return json_response(
             [
-                {"id": str(thread.id), "user_id": str(u), "join_timestamp": iso(self.emu.clock.now()), "flags": 0}
+                {
+                    "id": str(thread.id),
+                    "user_id": str(u),
+                    "join_timestamp": iso(self.emu.clock.now()),
+                    "flags": 0,
+                }
                 for u in sorted(thread.thread_members)
             ]
         )
@@ -941,7 +979,11 @@ class EmulatorServer:
         perms = guild.base_permissions(self.emu.bot_user.id)
         if not perms & P.MANAGE_ROLES:
             raise missing_permissions(["Manage Roles"])
-        if role.managed or role.id == guild.id or role.position >= guild.top_position(self.emu.bot_user.id):
+        if (
+            role.managed
+            or role.id == guild.id
+            or role.position >= guild.top_position(self.emu.bot_user.id)
+        ):
             raise missing_permissions()
         return guild, member, role
 
@@ -961,7 +1003,11 @@ class EmulatorServer:
 
     def _member_update(self, guild: Guild, member: Any) -> None:
         if any(s.intents & (1 << 1) for s in self.sessions):
-            self.dispatch("GUILD_MEMBER_UPDATE", {"guild_id": str(guild.id), **member.payload()}, guild_id=guild.id)
+            self.dispatch(
+                "GUILD_MEMBER_UPDATE",
+                {"guild_id": str(guild.id), **member.payload()},
+                guild_id=guild.id,
+            )
         else:
             self.emu._bump()
 
@@ -973,7 +1019,9 @@ class EmulatorServer:
         return record
 
     async def _callback(self, request: web.Request) -> web.Response:
-        record = self._record(_int(request.match_info["interaction_id"]), request.match_info["token"])
+        record = self._record(
+            _int(request.match_info["interaction_id"]), request.match_info["token"]
+        )
         elapsed = self.emu.monotonic() - record.created_real
         if elapsed > ACK_DEADLINE_SECONDS:
             raise DiscordError(404, 10062, "Unknown interaction")
@@ -987,7 +1035,11 @@ class EmulatorServer:
         resource: dict[str, Any] = {"type": kind}
         if kind == CHANNEL_MESSAGE:
             record.original = self._store_message(
-                channel, data, files, ephemeral_to=record.user.id if ephemeral else None, interaction=record
+                channel,
+                data,
+                files,
+                ephemeral_to=record.user.id if ephemeral else None,
+                interaction=record,
             )
             resource["message"] = record.original.data
         elif kind == DEFERRED_CHANNEL_MESSAGE:
@@ -1057,7 +1109,11 @@ class EmulatorServer:
                 message = record.original
         else:
             message = next((m for m in record.messages if m.id == _int(raw_id)), None)
-            if message is None and record.source_message and record.source_message.id == _int(raw_id):
+            if (
+                message is None
+                and record.source_message
+                and record.source_message.id == _int(raw_id)
+            ):
                 message = record.source_message
         if message is None or message.deleted:
             raise unknown("Message", 10008)
@@ -1073,7 +1129,11 @@ class EmulatorServer:
             message = self._edit_message(record.original, body, files)
         else:
             message = self._store_message(
-                channel, body, files, ephemeral_to=record.user.id if ephemeral else None, interaction=record
+                channel,
+                body,
+                files,
+                ephemeral_to=record.user.id if ephemeral else None,
+                interaction=record,
             )
             record.followups.append(message)
         self.emu._bump()

@@ -1,4 +1,4 @@
-"""Initial schema: guilds, members, guild memberships and the question bank.
+"""Initial schema: guilds, members, guild memberships, the question bank and app state.
 
 Revision ID: 0001
 Revises:
@@ -18,6 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "app_state",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_app_state")),
+    )
     op.create_table(
         "guilds",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -99,3 +106,4 @@ def downgrade() -> None:
     op.drop_table("questions")
     op.drop_table("members")
     op.drop_table("guilds")
+    op.drop_table("app_state")

@@ -45,7 +45,9 @@ class Buttons(discord.ui.View):
 
     @discord.ui.button(label="Press", custom_id="test:press")
     async def press(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await interaction.response.send_message(f"pressed by {interaction.user.name}", ephemeral=True)
+        await interaction.response.send_message(
+            f"pressed by {interaction.user.name}", ephemeral=True
+        )
 
     @discord.ui.button(label="Edit", custom_id="test:edit")
     async def edit(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
@@ -72,7 +74,9 @@ class Probe(commands.Cog):
         self.gates = bot.gates
 
     @app_commands.command(description="Reply with the text")
-    async def echo(self, interaction: discord.Interaction, text: str, private: bool = False) -> None:
+    async def echo(
+        self, interaction: discord.Interaction, text: str, private: bool = False
+    ) -> None:
         await interaction.response.send_message(text, ephemeral=private)
 
     @app_commands.command(description="Reply with mentions allowed")
@@ -160,13 +164,17 @@ class Probe(commands.Cog):
     async def pair(self, interaction: discord.Interaction, member: discord.Member) -> None:
         channel = interaction.channel
         assert isinstance(channel, discord.TextChannel)
-        thread = await channel.create_thread(name="pair", type=discord.ChannelType.private_thread, invitable=False)
+        thread = await channel.create_thread(
+            name="pair", type=discord.ChannelType.private_thread, invitable=False
+        )
         await thread.add_user(member)
         await thread.send(f"welcome {member.mention}")
         await interaction.response.send_message(f"thread {thread.id}", ephemeral=True)
 
     @app_commands.command(description="Give a role")
-    async def grant(self, interaction: discord.Interaction, member: discord.Member, role: discord.Role) -> None:
+    async def grant(
+        self, interaction: discord.Interaction, member: discord.Member, role: discord.Role
+    ) -> None:
         try:
             await member.add_roles(role)
             await interaction.response.send_message("granted", ephemeral=True)
@@ -181,7 +189,9 @@ class Probe(commands.Cog):
         await interaction.response.send_message("admin ok", ephemeral=True)
 
     @admin.error
-    async def admin_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def admin_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
         await interaction.response.send_message("refused", ephemeral=True)
 
     @app_commands.command(description="Send something too big")
@@ -203,12 +213,16 @@ class Probe(commands.Cog):
         await interaction.response.send_message(f"zone {timezone}")
 
     @zone.autocomplete("timezone")
-    async def zone_complete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def zone_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         zones = ["Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata"]
         return [app_commands.Choice(name=z, value=z) for z in zones if current.lower() in z.lower()]
 
     @app_commands.command(description="Count to a number")
-    async def count(self, interaction: discord.Interaction, n: app_commands.Range[int, 1, 5]) -> None:
+    async def count(
+        self, interaction: discord.Interaction, n: app_commands.Range[int, 1, 5]
+    ) -> None:
         await interaction.response.send_message(" ".join(str(i) for i in range(1, n + 1)))
 
 
@@ -265,7 +279,17 @@ async def scene() -> AsyncIterator[Scene]:
     assert bot.is_ready(), task.exception() if task.done() else "not ready"
     await emu.wait_until(lambda: emu.global_commands, what="command sync")
     try:
-        yield Scene(emu, bot, clock, guild, emu.channel_named(guild, "general"), owner, organiser, alice, bob)
+        yield Scene(
+            emu,
+            bot,
+            clock,
+            guild,
+            emu.channel_named(guild, "general"),
+            owner,
+            organiser,
+            alice,
+            bob,
+        )
     finally:
         bot.gates.release.set()
         await bot.close()

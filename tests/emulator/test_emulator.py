@@ -26,7 +26,9 @@ async def test_bot_connects_and_registers_commands(scene: Scene) -> None:
 
 async def test_slash_command_reply_is_public_and_ephemeral_on_request(scene: Scene) -> None:
     emu = scene.emu
-    public = await (await emu.invoke(scene.alice, scene.general, "echo", {"text": "hi all"})).reply()
+    public = await (
+        await emu.invoke(scene.alice, scene.general, "echo", {"text": "hi all"})
+    ).reply()
     assert public.content == "hi all" and not public.ephemeral
     assert public in emu.channel_messages(scene.general)
     private = await (
@@ -109,12 +111,16 @@ async def test_missing_permissions_are_refused_with_50013(scene: Scene) -> None:
     daily = emu.create_channel(scene.guild, "daily")
     await emu.wait_until(lambda: scene.bot.get_channel(daily.id), what="channel in cache")
     emu.deny_bot(daily, P.SEND_MESSAGES)
-    reply = await (await emu.invoke(scene.organiser, scene.general, "post", {"channel": daily})).reply()
+    reply = await (
+        await emu.invoke(scene.organiser, scene.general, "post", {"channel": daily})
+    ).reply()
     assert reply.content == "failed 403 50013"
     assert emu.channel_messages(daily) == []
     emu.take_errors()
     emu.set_permissions(daily, emu.bot_user, deny=P.VIEW_CHANNEL)
-    reply = await (await emu.invoke(scene.organiser, scene.general, "post", {"channel": daily})).reply()
+    reply = await (
+        await emu.invoke(scene.organiser, scene.general, "post", {"channel": daily})
+    ).reply()
     assert reply.content == "failed 403 50001"
     assert [e.code for e in emu.take_errors()] == [50001]
 
@@ -125,7 +131,9 @@ async def test_files_need_attach_permission_and_are_stored(scene: Scene) -> None
     reply = await (await emu.invoke(scene.organiser, scene.general, "post", args)).reply()
     assert reply.content == "posted"
     posted = emu.channel_messages(scene.general)[-1]
-    assert posted.attachments[0].filename == "chart.png" and posted.attachments[0].data.startswith(b"\x89PNG")
+    assert posted.attachments[0].filename == "chart.png" and posted.attachments[0].data.startswith(
+        b"\x89PNG"
+    )
     emu.deny_bot(scene.general, P.ATTACH_FILES)
     reply = await (await emu.invoke(scene.organiser, scene.general, "post", args)).reply()
     assert reply.content == "failed 403 50013"
@@ -141,7 +149,9 @@ async def test_embeds_vanish_without_embed_links(scene: Scene) -> None:
     assert [e.code for e in emu.take_errors()] == [50006]
 
 
-@pytest.mark.parametrize(("what", "path"), [("content", "content"), ("embed", "embeds"), ("label", "components")])
+@pytest.mark.parametrize(
+    ("what", "path"), [("content", "content"), ("embed", "embeds"), ("label", "components")]
+)
 async def test_oversized_payloads_get_invalid_form_body(scene: Scene, what: str, path: str) -> None:
     emu = scene.emu
     await emu.invoke(scene.alice, scene.general, "huge", {"what": what})
@@ -154,10 +164,14 @@ async def test_oversized_payloads_get_invalid_form_body(scene: Scene, what: str,
 
 async def test_closed_dms_get_50007(scene: Scene) -> None:
     emu = scene.emu
-    reply = await (await emu.invoke(scene.alice, scene.general, "dm", {"member": scene.bob})).reply()
+    reply = await (
+        await emu.invoke(scene.alice, scene.general, "dm", {"member": scene.bob})
+    ).reply()
     assert reply.content == "sent" and emu.dms(scene.bob)[0].content == "a private note"
     scene.bob.dms_open = False
-    reply = await (await emu.invoke(scene.alice, scene.general, "dm", {"member": scene.bob})).reply()
+    reply = await (
+        await emu.invoke(scene.alice, scene.general, "dm", {"member": scene.bob})
+    ).reply()
     assert reply.content == "closed 50007" and len(emu.dms(scene.bob)) == 1
     assert [e.code for e in emu.take_errors()] == [50007]
 
@@ -193,7 +207,9 @@ async def test_modal_round_trip_and_client_side_checks(scene: Scene) -> None:
         await emu.submit_modal(scene.alice, record, {modal_input_id(modal): "x" * 51})
     with pytest.raises(EmulatorError, match="only the member"):
         await emu.submit_modal(scene.bob, record, {modal_input_id(modal): "hi"})
-    reply = await (await emu.submit_modal(scene.alice, record, {modal_input_id(modal): "hi"})).reply()
+    reply = await (
+        await emu.submit_modal(scene.alice, record, {modal_input_id(modal): "hi"})
+    ).reply()
     assert reply.content == "you said hi" and reply.ephemeral
 
 
@@ -204,7 +220,9 @@ def modal_input_id(modal: dict) -> str:
 
 
 async def test_autocomplete_returns_the_bots_choices(scene: Scene) -> None:
-    choices = await scene.emu.autocomplete(scene.alice, scene.general, "zone", "timezone", {"timezone": "euro"})
+    choices = await scene.emu.autocomplete(
+        scene.alice, scene.general, "zone", "timezone", {"timezone": "euro"}
+    )
     assert [c["value"] for c in choices] == ["Europe/Berlin", "Europe/London"]
 
 
@@ -221,18 +239,26 @@ async def test_private_thread_holds_exactly_the_added_members(scene: Scene) -> N
 async def test_roles_need_manage_roles_and_hierarchy(scene: Scene) -> None:
     emu = scene.emu
     streaker = emu.create_role(scene.guild, "7-day streak", 0, position=1)
-    await emu.wait_until(lambda: scene.bot.get_guild(scene.guild.id).get_role(streaker.id), what="role")
+    await emu.wait_until(
+        lambda: scene.bot.get_guild(scene.guild.id).get_role(streaker.id), what="role"
+    )
     reply = await (
-        await emu.invoke(scene.organiser, scene.general, "grant", {"member": scene.alice, "role": streaker})
+        await emu.invoke(
+            scene.organiser, scene.general, "grant", {"member": scene.alice, "role": streaker}
+        )
     ).reply()
     assert reply.content == "forbidden 50013", "the bot's role is below the new one"
     emu.take_errors()
     bot_role = next(r for r in scene.guild.roles.values() if r.managed)
     bot_role.position = 10
     reply = await (
-        await emu.invoke(scene.organiser, scene.general, "grant", {"member": scene.alice, "role": streaker})
+        await emu.invoke(
+            scene.organiser, scene.general, "grant", {"member": scene.alice, "role": streaker}
+        )
     ).reply()
-    assert reply.content == "granted" and streaker.id in scene.guild.members[scene.alice.id].role_ids
+    assert (
+        reply.content == "granted" and streaker.id in scene.guild.members[scene.alice.id].role_ids
+    )
 
 
 async def test_default_permissions_hide_and_checks_refuse(scene: Scene) -> None:
@@ -258,10 +284,14 @@ async def test_snowflakes_follow_the_injected_clock(scene: Scene) -> None:
 async def test_unknown_routes_and_bad_tokens(scene: Scene) -> None:
     emu = scene.emu
     session = scene.bot.http._HTTPClient__session  # type: ignore[attr-defined]
-    async with session.get(f"{emu.base_url}/api/v10/nothing/here", headers={"Authorization": f"Bot {emu.token}"}) as resp:
+    async with session.get(
+        f"{emu.base_url}/api/v10/nothing/here", headers={"Authorization": f"Bot {emu.token}"}
+    ) as resp:
         assert resp.status == 404 and resp.headers["Content-Type"] == "application/json"
         assert (await resp.json())["code"] == 0
-    async with session.get(f"{emu.base_url}/api/v10/users/@me", headers={"Authorization": "Bot wrong"}) as resp:
+    async with session.get(
+        f"{emu.base_url}/api/v10/users/@me", headers={"Authorization": "Bot wrong"}
+    ) as resp:
         assert resp.status == 401
     assert [e.status for e in emu.take_errors()] == [404, 401]
 
@@ -269,25 +299,30 @@ async def test_unknown_routes_and_bad_tokens(scene: Scene) -> None:
 async def test_rate_limits_are_retried_by_the_client(scene: Scene) -> None:
     emu = scene.emu
     emu.rate_limit_next("POST", f"/channels/{scene.general.id}/messages", retry_after=0.01)
-    reply = await (await emu.invoke(scene.organiser, scene.general, "post", {"channel": scene.general})).reply()
+    reply = await (
+        await emu.invoke(scene.organiser, scene.general, "post", {"channel": scene.general})
+    ).reply()
     assert reply.content == "posted"
-    posts = [r for r in emu.requests if r == ("POST", f"/api/v10/channels/{scene.general.id}/messages")]
+    posts = [
+        r for r in emu.requests if r == ("POST", f"/api/v10/channels/{scene.general.id}/messages")
+    ]
     assert len(posts) == 2
 
 
 async def test_reconnect_resumes_and_keeps_working(scene: Scene) -> None:
     emu = scene.emu
     await emu.drop_connections(4000)
-    await emu.wait_until(lambda: emu.server.has_session_for(scene.guild.id), what="the bot to reconnect")
+    await emu.wait_until(
+        lambda: emu.server.has_session_for(scene.guild.id), what="the bot to reconnect"
+    )
     reply = await (await emu.invoke(scene.alice, scene.general, "echo", {"text": "back"})).reply()
     assert reply.content == "back"
 
 
 async def test_privileged_intents_are_refused_unless_enabled() -> None:
-    from tests.emulator.conftest import ProbeBot
-
     from bot.connection import use_api_base
     from bot.emulator import Emulator
+    from tests.emulator.conftest import ProbeBot
 
     emu = Emulator()
     await emu.start()
