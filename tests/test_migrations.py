@@ -133,3 +133,20 @@ def test_alembic_cli_configuration_upgrades(database_url: str) -> None:
     command.upgrade(config, "head")
     command.check(config)  # autogenerate finds nothing left to migrate
     command.downgrade(config, "base")
+
+
+async def test_shard_processes_starting_together_migrate_once(database_url: str) -> None:
+    """Several processes on one PostgreSQL database all upgrade at start; a lock serialises them."""
+    import asyncio
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite serves a single process; shards need PostgreSQL")
+    engines = [create_engine(database_url) for _ in range(3)]
+    try:
+        # Without the lock the racing migrations block each other; fail rather than hang.
+        await asyncio.wait_for(asyncio.gather(*(upgrade(e) for e in engines)), 60)
+        assert await current_revision(engines[0]) == head_revision()
+        assert await _diff(engines[0]) == []
+    finally:
+        for engine in engines:
+            await engine.dispose()

@@ -32,6 +32,8 @@ def _migrations_dir() -> Path:
 
 
 MIGRATIONS_DIR = _migrations_dir()
+# An arbitrary constant naming the PostgreSQL advisory lock held while migrating.
+MIGRATION_LOCK_ID = 0x636F686F7274
 
 
 def make_config(url: str | None = None) -> Config:
@@ -82,6 +84,10 @@ async def _run(
 
     if engine.dialect.name != "sqlite":
         async with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                # Shard processes start together; one migrates while the others wait, then
+                # find the schema current. The lock ends with the transaction.
+                await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
             await conn.run_sync(_apply)
         return
 
