@@ -23,6 +23,11 @@ No token yet? See Cohort work against its built-in Discord emulator:
     python -m bot demo
 """
 
+MISSING_ASYNCPG = """\
+DATABASE_URL points at PostgreSQL, but its driver (asyncpg) is not installed. Install it with:
+    pip install "cohort-bot[postgres]"      (or, from a clone: pip install -e ".[postgres]")
+"""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -111,14 +116,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     settings = _settings()
     _logging(settings.log_level)
-    if command == "db":
-        asyncio.run(_db_upgrade(settings))
-        return 0
-    if not settings.token:
+    if command != "db" and not settings.token:
         print(MISSING_TOKEN, file=sys.stderr, end="")
         return 2
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_db_upgrade(settings) if command == "db" else _run(settings))
+    except ModuleNotFoundError as exc:
+        if exc.name != "asyncpg":
+            raise
+        print(MISSING_ASYNCPG, file=sys.stderr, end="")
+        return 2
     return 0
 
 

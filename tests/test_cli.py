@@ -160,3 +160,13 @@ async def test_demo_runs_and_exits_cleanly(tmp_path: Path) -> None:
     assert "ada › /help" in out and "Cohort replied" in out
     assert "no Discord errors" in out
     assert "Traceback" not in err and "ERROR" not in err, err
+
+
+async def test_postgres_without_its_driver_says_what_to_install(tmp_path: Path) -> None:
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text("import sys\nsys.modules['asyncpg'] = None\n")
+    env = clean_env(DATABASE_URL="postgresql://u:p@127.0.0.1:1/db")
+    env["PYTHONPATH"] = f"{hide}{os.pathsep}{ROOT}"
+    code, _, err = await run("db", "upgrade", cwd=tmp_path, env=env)
+    assert code == 2 and "cohort-bot[postgres]" in err and "Traceback" not in err

@@ -171,6 +171,21 @@ class Probe(commands.Cog):
         await thread.send(f"welcome {member.mention}")
         await interaction.response.send_message(f"thread {thread.id}", ephemeral=True)
 
+    @app_commands.command(description="Post, then open a discussion thread on the post")
+    async def discuss(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True)
+        channel = interaction.channel
+        assert isinstance(channel, discord.TextChannel)
+        post = await channel.send("question of the day")
+        thread = await post.create_thread(name="Discussion")
+        await thread.send("discuss here")
+        try:
+            await post.create_thread(name="Again")
+        except discord.HTTPException as exc:
+            self.gates.errors.append(exc)
+        history = [m.content async for m in channel.history(limit=10)]
+        await interaction.followup.send(f"history: {' / '.join(history)}")
+
     @app_commands.command(description="Give a role")
     async def grant(
         self, interaction: discord.Interaction, member: discord.Member, role: discord.Role

@@ -335,3 +335,31 @@ async def test_privileged_intents_are_refused_unless_enabled() -> None:
         await bot.close()
         await emu.stop()
         use_api_base(None)
+
+
+async def test_public_thread_from_a_message_and_history(scene: Scene) -> None:
+    emu = scene.emu
+    reply = await (await emu.invoke(scene.organiser, scene.general, "discuss")).reply()
+    assert reply.content == "history: question of the day", "ephemeral replies are not history"
+    (thread,) = emu.threads(scene.general)
+    post = emu.channel_messages(scene.general)[0]
+    assert (
+        thread.type == 11 and thread.id == post.id and post.data["thread"]["name"] == "Discussion"
+    )
+    assert emu.can_see(scene.alice, thread), "anyone who sees the channel sees a public thread"
+    assert [m.content for m in emu.channel_messages(thread)] == ["discuss here"]
+    assert [e.code for e in scene.bot.gates.errors] == [160004]
+    assert [e.code for e in emu.take_errors()] == [160004]
+
+
+async def test_several_guilds_are_kept_apart(scene: Scene) -> None:
+    emu = scene.emu
+    other = emu.create_guild("Other Server")
+    await emu.wait_until(lambda: scene.bot.get_guild(other.id), what="the second guild")
+    stranger = emu.add_member(other, "stranger")
+    other_general = emu.channel_named(other, "general")
+    reply = await (await emu.invoke(stranger, other_general, "echo", {"text": "elsewhere"})).reply()
+    assert reply.data["guild_id"] == str(other.id)
+    assert reply not in emu.channel_messages(scene.general)
+    with pytest.raises(EmulatorError, match="not a member"):
+        await emu.invoke(stranger, scene.general, "echo", {"text": "intruding"})
