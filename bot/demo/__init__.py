@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.demo.transcript import Transcript
 from bot.emulator import Emulator
-from bot.emulator import permissions as P
+from bot.emulator.worlds import study_group
 from bot.runner import BotRunner
 from bot.settings import Settings
 
@@ -35,14 +35,11 @@ async def run_demo(*, images: Path) -> int:
     await emu.start()
     out.step(f"emulator listening at {emu.base_url} (nothing leaves this machine)")
 
-    organiser = emu.create_user("organiser")
-    guild = emu.create_guild("Cohort Study Group", owner=organiser)
-    emu.create_role(guild, "Organisers", P.MANAGE_GUILD, dispatch=False)
-    general = emu.channel_named(guild, "general")
-    members = {name: emu.add_member(guild, name) for name in MEMBERS}
+    group = study_group(emu, "Cohort Study Group", members=MEMBERS)
+    general = group.general
     out.step(
-        f"server “{guild.name}” with #general, an organiser and {len(members)} members: "
-        + ", ".join(MEMBERS)
+        f"server “{group.guild.name}” with #general, an owner, an organiser and "
+        f"{len(group.members)} members: " + ", ".join(MEMBERS)
     )
 
     with tempfile.TemporaryDirectory(prefix="cohort-demo-") as tmp:
@@ -65,7 +62,7 @@ async def run_demo(*, images: Path) -> int:
             out.step(f"registered {len(names)} slash commands: " + " ".join(f"/{n}" for n in names))
 
             out.heading("A member asks for help")
-            ada = members["ada"]
+            ada = group["ada"]
             out.member("ada", "/help")
             reply = await (await emu.invoke(ada, general, "help")).reply()
             out.message(reply)

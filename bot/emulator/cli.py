@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.emulator import permissions as P
 from bot.emulator.core import Emulator
+from bot.emulator.worlds import study_group
 
 MEMBER_NAMES = [
     "ada",
@@ -22,13 +22,10 @@ MEMBER_NAMES = [
 
 
 def seed(emu: Emulator, members: int) -> None:
-    """A study-group server: an organiser, a few members, #general and #daily."""
-    organiser = emu.create_user("organiser")
-    guild = emu.create_guild("Cohort Study Group", owner=organiser)
-    emu.create_channel(guild, "daily", dispatch=False)
-    emu.create_role(guild, "Organisers", P.MANAGE_GUILD, dispatch=False)
-    for name in (MEMBER_NAMES * (members // len(MEMBER_NAMES) + 1))[:members]:
-        emu.add_member(guild, name)
+    """A study-group server: an owner, an organiser, a few members, #general and #daily."""
+    names = (MEMBER_NAMES * (members // len(MEMBER_NAMES) + 1))[:members]
+    group = study_group(emu, "Cohort Study Group", members=names)
+    emu.create_channel(group.guild, "daily", dispatch=False)
 
 
 async def run_emulator(*, port: int = 8765, members: int = 5, once: bool = False) -> None:

@@ -15,7 +15,7 @@ import pytest
 from bot.app import CohortBot
 from bot.clock import FakeClock
 from bot.emulator import Channel, Emulator, Guild, User
-from bot.emulator import permissions as P
+from bot.emulator.worlds import study_group
 from bot.runner import BotRunner
 from bot.settings import Settings
 
@@ -55,16 +55,8 @@ class World:
 
 @pytest.fixture
 def world(emulator: Emulator) -> World:
-    owner = emulator.create_user("owner")
-    guild = emulator.create_guild("Study Group", owner=owner)
-    organisers = emulator.create_role(guild, "Organisers", P.MANAGE_GUILD, dispatch=False)
-    organiser = emulator.add_member(guild, "organiser", roles=[organisers])
-    alice = emulator.add_member(guild, "alice")
-    bob = emulator.add_member(guild, "bob")
-    carol = emulator.add_member(guild, "carol")
-    return World(
-        guild, emulator.channel_named(guild, "general"), owner, organiser, alice, bob, carol
-    )
+    group = study_group(emulator)
+    return World(group.guild, group.general, group.owner, group.organiser, *group.members.values())
 
 
 def bot_settings(emulator: Emulator, database_url: str, **overrides: object) -> Settings:

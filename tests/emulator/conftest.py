@@ -20,7 +20,7 @@ from discord.ext import commands
 from bot.clock import FakeClock
 from bot.connection import adopt_gateway, use_api_base
 from bot.emulator import Channel, Emulator, Guild, User
-from bot.emulator import permissions as P
+from bot.emulator.worlds import study_group
 
 
 @dataclass
@@ -281,12 +281,7 @@ async def scene() -> AsyncIterator[Scene]:
     clock = FakeClock()
     emu = Emulator(clock=clock)
     await emu.start()
-    owner = emu.create_user("owner")
-    guild = emu.create_guild("Probe Server", owner=owner)
-    organisers = emu.create_role(guild, "Organisers", P.MANAGE_GUILD, dispatch=False)
-    organiser = emu.add_member(guild, "organiser", roles=[organisers])
-    alice = emu.add_member(guild, "alice")
-    bob = emu.add_member(guild, "bob")
+    group = study_group(emu, "Probe Server", members=("alice", "bob"))
     bot = ProbeBot(emu.base_url)
     task = asyncio.create_task(bot.start(emu.token))
     ready = asyncio.create_task(bot.wait_until_ready())
@@ -298,12 +293,12 @@ async def scene() -> AsyncIterator[Scene]:
             emu,
             bot,
             clock,
-            guild,
-            emu.channel_named(guild, "general"),
-            owner,
-            organiser,
-            alice,
-            bob,
+            group.guild,
+            group.general,
+            group.owner,
+            group.organiser,
+            group["alice"],
+            group["bob"],
         )
     finally:
         bot.gates.release.set()
