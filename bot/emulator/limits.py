@@ -62,8 +62,6 @@ def check_message(payload: dict[str, Any], *, has_files: bool = False) -> list[P
         _check_layout(components, problems)
     else:
         _check_rows("components", components, problems)
-    if "poll" in payload and payload["poll"] is None:
-        pass
     return problems
 
 

@@ -27,6 +27,7 @@ from bot.emulator.interactions import (
     DEFERRED_CHANNEL_MESSAGE,
     DEFERRED_UPDATE_MESSAGE,
     MODAL,
+    MODAL_SUBMIT,
     UPDATE_MESSAGE,
     InteractionRecord,
 )
@@ -41,7 +42,6 @@ from bot.emulator.state import (
     Channel,
     Guild,
     Message,
-    User,
     compute_pings,
     iso,
 )
@@ -275,7 +275,6 @@ class EmulatorServer:
         last = int(data.get("seq") or 0)
         for frame in old.buffer:
             if frame["s"] > last:
-                session.ws_frame = frame  # type: ignore[attr-defined]
                 await session.ws.send_str(json.dumps(frame))
         session.buffer = old.buffer
         await session.queue.put({"op": 0, "t": "RESUMED", "d": {}})
@@ -1064,9 +1063,9 @@ class EmulatorServer:
                 raise invalid_form(problems)
             record.choices = data.get("choices") or []
         elif kind == MODAL:
-            if record.type == 5:
+            if record.type == MODAL_SUBMIT:
                 raise DiscordError(400, 50035, "Invalid Form Body: a modal cannot open a modal")
-            problems = limits.check_modal({"data": data}["data"] and data)
+            problems = limits.check_modal(data)
             if problems:
                 raise invalid_form(problems)
             record.modal = data
@@ -1172,7 +1171,3 @@ def _int(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise DiscordError(404, 0, "404: Not Found") from None
-
-
-def _as_user(value: Any) -> User | None:
-    return value if isinstance(value, User) else None
