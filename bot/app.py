@@ -53,6 +53,11 @@ class CohortTree(app_commands.CommandTree["CohortBot"]):
         await report_error(interaction, error)
 
 
+def permission_names(names: list[str]) -> str:
+    """discord.py's permission names as Discord shows them ("manage_guild" -> "Manage Server")."""
+    return ", ".join(n.replace("_", " ").replace("guild", "server").title() for n in names)
+
+
 def describe_error(error: BaseException) -> tuple[str, bool]:
     """The reply for an error and whether it is our fault (to be logged with a traceback)."""
     if isinstance(error, app_commands.CommandInvokeError):
@@ -60,16 +65,10 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
     if isinstance(error, CohortError):
         return error.message, False
     if isinstance(error, app_commands.MissingPermissions):
-        needed = ", ".join(
-            p.replace("_", " ").replace("guild", "server").title()
-            for p in error.missing_permissions
-        )
+        needed = permission_names(error.missing_permissions)
         return f"You need the {needed} permission to do that.", False
     if isinstance(error, app_commands.BotMissingPermissions):
-        needed = ", ".join(
-            p.replace("_", " ").replace("guild", "server").title()
-            for p in error.missing_permissions
-        )
+        needed = permission_names(error.missing_permissions)
         return f"I am missing the {needed} permission here. Ask an organiser to grant it.", False
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works inside a server.", False

@@ -30,19 +30,20 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+async def spawn(
+    *args: str, cwd: Path, env: dict[str, str], stdout: int, stderr: int
+) -> asyncio.subprocess.Process:
+    """`python -m bot ARGS` as a real process."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, cwd=cwd, env=env, stdout=stdout, stderr=stderr
+    )
+
+
 async def run(
     *args: str, cwd: Path, env: dict[str, str], timeout: float = 60
 ) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    pipe = asyncio.subprocess.PIPE
+    proc = await spawn(*args, cwd=cwd, env=env, stdout=pipe, stderr=pipe)
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     return proc.returncode or 0, out.decode(), err.decode()
 
@@ -100,10 +101,7 @@ async def _read_until(
 
 
 async def test_bot_runs_against_the_emulator_in_another_process(tmp_path: Path) -> None:
-    emulator = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+    emulator = await spawn(
         "emulator",
         "--port",
         "0",
@@ -130,15 +128,8 @@ async def test_bot_runs_against_the_emulator_in_another_process(tmp_path: Path) 
             DISCORD_TOKEN=token,
             DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
         )
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
+        quiet = asyncio.subprocess.DEVNULL
+        bot = await spawn(cwd=tmp_path, env=env, stdout=quiet, stderr=quiet)
         # The bot registers its commands during start-up, then connects to the gateway.
         registered = await _read_until(emulator.stdout, "commands registered", seen, 60)
         assert "/help" in registered
