@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|demo|emulator|db upgrade]`."""
+"""Command line: `python -m bot [run|demo|emulator|db upgrade|questions validate]`."""
 
 from __future__ import annotations
 
@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", metavar="TASK", required=True)
     db_sub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
+    questions = sub.add_parser("questions", help="question bank tasks")
+    q_sub = questions.add_subparsers(dest="questions_command", metavar="TASK", required=True)
+    validate = q_sub.add_parser(
+        "validate", help="check question files and list every problem with its file and line"
+    )
+    validate.add_argument("files", nargs="+", metavar="FILE", help="YAML question files")
     return parser
 
 
@@ -104,6 +110,10 @@ async def _db_upgrade(settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    if command == "questions":
+        from bot.bank.cli import validate
+
+        return validate(args.files)
     if command == "demo":
         from bot.demo import prepare_output, run_demo
 
