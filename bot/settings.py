@@ -7,12 +7,15 @@ that names the setting, instead of surfacing later as a confusing runtime error.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/cohort.db"
+# The bank shipped in the repository, wherever the bot is started from.
+DEFAULT_QUESTIONS_DIR = Path(__file__).resolve().parents[1] / "data" / "questions"
 
 
 class Settings(BaseSettings):
@@ -42,6 +45,10 @@ class Settings(BaseSettings):
     )
     shard_ids: Annotated[list[int] | None, NoDecode] = Field(
         default=None, description="Shards this process runs, e.g. '0,1'."
+    )
+    questions_dir: Path = Field(
+        default=DEFAULT_QUESTIONS_DIR,
+        description="Folder of question YAML files loaded at start-up (default: the shipped bank).",
     )
     discord_api_base: str | None = Field(
         default=None,

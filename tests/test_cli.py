@@ -23,6 +23,7 @@ def clean_env(**extra: str) -> dict[str, str]:
             "SHARD_COUNT",
             "SHARD_IDS",
             "DISCORD_API_BASE",
+            "QUESTIONS_DIR",
         }
     }
     env["PYTHONPATH"] = str(ROOT)
@@ -51,7 +52,7 @@ async def run(
 async def test_help_lists_the_subcommands(tmp_path: Path) -> None:
     code, out, _ = await run("--help", cwd=tmp_path, env=clean_env())
     assert code == 0
-    for word in ("demo", "emulator", "db", "DISCORD_TOKEN"):
+    for word in ("demo", "emulator", "db", "questions", "DISCORD_TOKEN"):
         assert word in out
 
 
@@ -161,3 +162,24 @@ async def test_postgres_without_its_driver_says_what_to_install(tmp_path: Path) 
     env["PYTHONPATH"] = f"{hide}{os.pathsep}{ROOT}"
     code, _, err = await run("db", "upgrade", cwd=tmp_path, env=env)
     assert code == 2 and "cohort-bot[postgres]" in err and "Traceback" not in err
+
+
+async def test_questions_validate_passes_the_shipped_bank(tmp_path: Path) -> None:
+    files = sorted(str(p) for p in (ROOT / "data" / "questions").glob("*.yaml"))
+    code, out, err = await run("questions", "validate", *files, cwd=tmp_path, env=clean_env())
+    assert code == 0, out + err
+    assert out.rstrip().endswith(f"in {len(files)} files; no problems.")
+    total = int(out.splitlines()[-1].split()[0])
+    assert total >= 200
+
+
+async def test_questions_validate_fails_on_a_bad_file_and_needs_no_token(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- id: x\n  track: nope\n")
+    code, out, _ = await run("questions", "validate", str(bad), cwd=tmp_path, env=clean_env())
+    assert code == 1
+    assert f"{bad}:2: item 1 (no id)" not in out  # the id is known even when invalid
+    assert f"{bad}:2: x: track 'nope' is not one of" in out
+    assert out.rstrip().endswith("0 valid questions in 1 file; 7 problems.")
+    code, _, err = await run("questions", "validate", cwd=tmp_path, env=clean_env())
+    assert code == 2 and "FILE" in err

@@ -25,7 +25,7 @@ _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _TextLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """A safe loader that resolves no implicit types: every scalar is text."""
 
-    yaml_implicit_resolvers: dict[str, list[Any]] = {}  # noqa: RUF012
+    yaml_implicit_resolvers: dict[str, list[Any]] = {}
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,9 @@ def load_files(paths: Iterable[str | Path]) -> BankReport:
             if duplicate:
                 other, other_line = first_seen[key]  # type: ignore[index]
                 problems.append(
-                    Problem(name, node.line, key, f"duplicate id; first used at {other}:{other_line}")
+                    Problem(
+                        name, node.line, key, f"duplicate id; first used at {other}:{other_line}"
+                    )
                 )
             elif key:
                 first_seen[key] = (name, node.line)
@@ -126,7 +128,11 @@ def _read(path: Path, name: str, problems: list[Problem]) -> list[_Node]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        detail = " ".join(part for part in (exc.context, exc.problem) if part)
+        detail = exc.problem or "cannot be parsed"
+        if exc.context and exc.context_mark:
+            detail += f" ({exc.context}, which starts on line {exc.context_mark.line + 1})"
+        elif exc.context:
+            detail += f" ({exc.context})"
         problems.append(Problem(name, line, None, f"malformed YAML: {detail}"))
         return []
     except yaml.YAMLError as exc:
@@ -137,7 +143,9 @@ def _read(path: Path, name: str, problems: list[Problem]) -> list[_Node]:
         return []
     if not isinstance(root, yaml.SequenceNode):
         problems.append(
-            Problem(name, root.start_mark.line + 1, None, "expected a list of questions (- id: ...)")
+            Problem(
+                name, root.start_mark.line + 1, None, "expected a list of questions (- id: ...)"
+            )
         )
         return []
     nodes: list[_Node] = []
@@ -164,7 +172,9 @@ def _convert(node: yaml.Node, name: str, problems: list[Problem], item: str | No
             key_line = key_node.start_mark.line + 1
             if key in result:
                 problems.append(
-                    Problem(name, key_line, label, f"`{key}` is written twice (line {key_lines[key]})")
+                    Problem(
+                        name, key_line, label, f"`{key}` is written twice (line {key_lines[key]})"
+                    )
                 )
                 continue
             key_lines[key] = key_line

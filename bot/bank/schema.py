@@ -13,7 +13,14 @@ import json
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 TRACKS = (
     "ml-fundamentals",
@@ -79,11 +86,16 @@ _BANNED_CHOICE = re.compile(r"\b(all|none|both|neither) of (the )?(above|these)\
 
 def _text(field: str, min_length: int = 1) -> Any:
     return Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=LIMITS[field].size)
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=min_length, max_length=LIMITS[field].size
+        ),
     ]
 
 
-Letter = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Fa-f]$")]
+Letter = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Fa-f]$")
+]
 
 
 class RubricCriterion(BaseModel):
@@ -143,10 +155,14 @@ class QuestionSpec(BaseModel):
         seen: dict[str, int] = {}
         for index, choice in enumerate(value):
             if _BANNED_CHOICE.search(choice):
-                problems.append(f"{LETTERS[index]} ({choice!r}) is an 'all/none of the above' option")
+                problems.append(
+                    f"{LETTERS[index]} ({choice!r}) is an 'all/none of the above' option"
+                )
             key = choice.casefold()
             if key in seen:
-                problems.append(f"{LETTERS[seen[key]]} and {LETTERS[index]} are the same ({choice!r})")
+                problems.append(
+                    f"{LETTERS[seen[key]]} and {LETTERS[index]} are the same ({choice!r})"
+                )
             seen.setdefault(key, index)
         prompt = info.data.get("prompt")
         if prompt is not None and len(render_body(prompt, value)) > EMBED_DESCRIPTION:
@@ -220,9 +236,13 @@ class QuestionSpec(BaseModel):
         fmt = info.data.get("format")
         if fmt == "open":
             if value is None:
-                raise ValueError(f"missing; an open question needs {MIN_RUBRIC}–{MAX_RUBRIC} criteria")
+                raise ValueError(
+                    f"missing; an open question needs {MIN_RUBRIC}–{MAX_RUBRIC} criteria"
+                )
             if not MIN_RUBRIC <= len(value) <= MAX_RUBRIC:
-                raise ValueError(f"{len(value)} criteria given; a rubric has {MIN_RUBRIC}–{MAX_RUBRIC}")
+                raise ValueError(
+                    f"{len(value)} criteria given; a rubric has {MIN_RUBRIC}–{MAX_RUBRIC}"
+                )
         elif value is not None and fmt is not None:
             raise ValueError(f"only open questions have a rubric, and this one is {fmt}")
         return value

@@ -100,6 +100,9 @@ class Question(Base):
     rubric: Mapped[Any | None] = mapped_column(_JSON, nullable=True)
     tags: Mapped[list[str]] = mapped_column(_JSON, default=list)
     source: Mapped[str | None] = mapped_column(String(255))
+    # Where the question came from: "bank" for data/questions; imports will use their own.
+    # A bank reload retires only bank questions that left the files.
+    origin: Mapped[str] = mapped_column(String(32), default="bank", server_default="bank")
     content_hash: Mapped[str] = mapped_column(String(64))
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
