@@ -60,6 +60,15 @@ def _parser() -> argparse.ArgumentParser:
         "validate", help="check question files and list every problem with its file and line"
     )
     validate.add_argument("files", nargs="+", metavar="FILE", help="YAML question files")
+    blind = q_sub.add_parser(
+        "sheet", help="print questions without keys, for a second reader to answer blind"
+    )
+    blind.add_argument("files", nargs="+", metavar="FILE", help="YAML question files")
+    check = q_sub.add_parser(
+        "check-answers", help="compare a reader's answers (id: B) with the keys"
+    )
+    check.add_argument("answers", metavar="ANSWERS", help="YAML file of id: letter(s)")
+    check.add_argument("files", nargs="+", metavar="FILE", help="YAML question files")
     return parser
 
 
@@ -111,9 +120,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     if command == "questions":
-        from bot.bank.cli import validate
+        from bot.bank import cli
 
-        return validate(args.files)
+        if args.questions_command == "sheet":
+            return cli.print_sheet(args.files)
+        if args.questions_command == "check-answers":
+            return cli.check_answers(args.answers, args.files)
+        return cli.validate(args.files)
     if command == "demo":
         from bot.demo import prepare_output, run_demo
 
