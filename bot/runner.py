@@ -15,7 +15,7 @@ from bot.app import CohortBot, build_services
 from bot.clock import Clock
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade
-from bot.services.bank import load_bank
+from bot.services.bank import SyncResult, load_bank
 from bot.settings import Settings
 
 log = logging.getLogger("cohort")
@@ -31,6 +31,7 @@ class BotRunner:
         self.clock = clock
         self.bot_options = bot_options
         self.bot: CohortBot | None = None
+        self.bank: SyncResult | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, *, wait_ready: bool = True, timeout: float = 30.0) -> CohortBot:
@@ -38,7 +39,9 @@ class BotRunner:
         log.info("applying database migrations")
         await upgrade(engine)
         services = build_services(self.settings, engine, self.clock)
-        await load_bank(services.sessions, self.settings.questions_dir, services.clock.now())
+        self.bank = await load_bank(
+            services.sessions, self.settings.questions_dir, services.clock.now()
+        )
         self.bot = bot = CohortBot(self.settings, services, **self.bot_options)
         self._task = asyncio.create_task(bot.start(self.settings.token or ""), name="cohort-bot")
         if wait_ready:

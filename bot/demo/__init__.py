@@ -54,6 +54,8 @@ async def run_demo(*, images: Path) -> int:
         try:
             out.step("starting the bot: applying migrations to a fresh SQLite database…")
             bot = await runner.start()
+            if runner.bank is not None:
+                out.step(f"loaded the question bank: {runner.bank.live} questions ({runner.bank})")
             out.step(
                 f"bot connected as {bot.user} and received READY with {len(bot.guilds)} server"
             )

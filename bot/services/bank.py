@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,6 +36,11 @@ class SyncResult:
     retired: int = 0
     restored: int = 0
     unchanged: int = 0
+
+    @property
+    def live(self) -> int:
+        """Questions that can be asked after the sync: everything in the files."""
+        return self.added + self.updated + self.restored + self.unchanged
 
     @property
     def changed(self) -> bool:
@@ -73,6 +78,7 @@ async def _sync_once(
     retire_missing: bool,
 ) -> SyncResult:
     added = updated = retired = restored = unchanged = 0
+    new_rows: list[dict[str, object]] = []
     async with sessions() as session:
         rows = {
             q.external_id: q
@@ -82,15 +88,10 @@ async def _sync_once(
             digest = spec.content_hash()
             row = rows.pop(spec.id, None)
             if row is None:
-                session.add(
-                    Question(
-                        external_id=spec.id,
-                        origin=BANK,
-                        created_at=now,
-                        **_fields(spec, digest, now),
-                    )
+                new_rows.append(
+                    {"external_id": spec.id, "origin": BANK, "created_at": now}
+                    | _fields(spec, digest, now)
                 )
-                added += 1
                 continue
             if row.content_hash != digest:
                 for name, value in _fields(spec, digest, now).items():
@@ -108,6 +109,9 @@ async def _sync_once(
                     row.retired_at = now
                     row.updated_at = now
                     retired += 1
+        if new_rows:  # one executemany: a fresh database gets the whole bank at once
+            await session.execute(insert(Question), new_rows)
+            added = len(new_rows)
         await session.commit()
     return SyncResult(added, updated, retired, restored, unchanged)
 

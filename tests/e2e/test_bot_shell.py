@@ -7,11 +7,12 @@ import logging
 import discord
 import pytest
 from discord import app_commands
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import GENERIC_FAILURE, CohortBot
 from bot.clock import FakeClock
 from bot.db.models import Guild as GuildRow
+from bot.db.models import Question
 from bot.domain.errors import BadInput
 from bot.emulator import Emulator, EmulatorError
 from bot.runner import BotRunner
@@ -27,6 +28,30 @@ async def test_bot_connects_registers_commands_and_records_its_guilds(
     async with bot.services.sessions() as session:
         ids = (await session.scalars(select(GuildRow.id))).all()
     assert ids == [world.guild.id]
+
+
+async def test_start_up_loads_the_bank_and_a_restart_changes_nothing(
+    emulator: Emulator, world: World, database_url: str, clock: FakeClock
+) -> None:
+    results = []
+    for _ in range(2):
+        runner = BotRunner(
+            bot_settings(emulator, database_url), clock=clock, guild_ready_timeout=0.05
+        )
+        try:
+            bot = await runner.start()
+            async with bot.services.sessions() as session:
+                live = await session.scalar(
+                    select(func.count()).select_from(Question).where(Question.retired_at.is_(None))
+                )
+        finally:
+            await runner.stop()
+        assert runner.bank is not None
+        results.append((runner.bank, live))
+    (first, live_first), (second, live_second) = results
+    assert first.added >= 200 and live_first == first.added
+    assert not second.changed and second.unchanged == first.added
+    assert live_second == live_first
 
 
 async def test_commands_are_synced_only_when_they_change(
