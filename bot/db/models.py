@@ -7,10 +7,20 @@ test needs to control it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
@@ -18,6 +28,9 @@ from bot.db.types import UTCDateTime, utcnow
 
 DIFFICULTIES = ("easy", "medium", "hard")
 FORMATS = ("single", "multi", "open")
+# claimed: the row exists, nothing sent yet; posted: the message is out; failed: sending failed
+# (a later attempt the same day may retry); revealed: closed, key shown.
+DAILY_STATUSES = ("claimed", "posted", "failed", "revealed")
 
 # None is stored as SQL NULL rather than the JSON literal `null`, so `IS NULL` finds it.
 _JSON = JSON(none_as_null=True)
@@ -120,3 +133,103 @@ class AppState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DailyConfig(Base):
+    """A guild's daily-question schedule. The time is local to the guild's timezone.
+
+    `schedule_from` is when the current schedule was set: a run time before it is never
+    "missed", so setting up at 10:00 for 07:00 waits for tomorrow instead of posting at once.
+    """
+
+    __tablename__ = "daily_configs"
+
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    post_time: Mapped[str] = mapped_column(String(5))  # "HH:MM"
+    topics: Mapped[list[str]] = mapped_column(_JSON, default=list)
+    difficulty: Mapped[str | None] = mapped_column(String(16))
+    reveal_hours: Mapped[int] = mapped_column(default=24)
+    ping_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    paused: Mapped[bool] = mapped_column(default=False)
+    schedule_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The current no-repeat cycle began here: questions asked since then are not asked again
+    # until every eligible question has been.
+    cycle_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DailyPost(Base):
+    """One daily question in one guild for one local date: the claim that makes it happen once.
+
+    The row is inserted (claimed) before anything is sent; the unique (guild, local date) pair is
+    what stops restarts, reconnects, `/daily now` and late timers from posting twice.
+    """
+
+    __tablename__ = "daily_posts"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "local_date"),
+        CheckConstraint(_in("status", DAILY_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    local_date: Mapped[date] = mapped_column(Date)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="claimed")
+    attempts: Mapped[int] = mapped_column(default=1)
+    error: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reveal_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    question: Mapped[Question] = relationship(lazy="raise")
+
+
+class DailyAnswer(Base):
+    """A member's one answer to one daily post; the unique pair locks the first answer."""
+
+    __tablename__ = "daily_answers"
+    __table_args__ = (UniqueConstraint("post_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("daily_posts.id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    # 0-based choice indexes for single/multi; the text for open questions.
+    choices: Mapped[list[int] | None] = mapped_column(_JSON)
+    text: Mapped[str | None] = mapped_column(Text)
+    # None for open questions, which are not graded.
+    correct: Mapped[bool | None] = mapped_column()
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Activity(Base):
+    """Something a member did that counts for their streak, on their local date at the time.
+
+    The local date is stored, not derived later, so a timezone change never rewrites the past.
+    (member, guild, kind, ref) is unique so recording the same event twice counts once.
+    """
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        UniqueConstraint("member_id", "guild_id", "kind", "ref"),
+        Index("ix_activities_member_day", "member_id", "local_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    local_date: Mapped[date] = mapped_column(Date)
