@@ -24,7 +24,7 @@ from bot.settings import Settings
 log = logging.getLogger("cohort")
 
 # Every feature is one extension; the list is the table of contents of `cogs/`.
-EXTENSIONS: tuple[str, ...] = ("cogs.help",)
+EXTENSIONS: tuple[str, ...] = ("cogs.help", "cogs.config", "cogs.daily")
 
 GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please try again."
 
@@ -37,6 +37,9 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
+    # Real timers follow the real clock; with an injected clock the caller drives time (tests
+    # call the features' `sweep()` after advancing it), so no wall-clock timer fires meanwhile.
+    live_timers: bool = True
 
 
 def intents() -> discord.Intents:
@@ -187,4 +190,6 @@ class CohortBot(commands.AutoShardedBot):
 def build_services(settings: Settings, engine: AsyncEngine, clock: Clock | None = None) -> Services:
     from bot.db.engine import create_session_factory
 
-    return Services(settings, engine, create_session_factory(engine), clock or SystemClock())
+    return Services(
+        settings, engine, create_session_factory(engine), clock or SystemClock(), clock is None
+    )

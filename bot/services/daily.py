@@ -1,0 +1,753 @@
+"""The daily question's use cases: schedule, claim, pick, answer, reveal.
+
+Exactly-once lives here, in the database: a post is a row claimed under the unique
+(guild, local date) pair before anything is sent; a reveal is a conditional UPDATE that only
+one caller can win; an answer is a row under the unique (post, member) pair. Timers and
+Discord calls around these may run twice, late or never, and nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import DailyAnswer, DailyConfig, DailyPost, Guild, Question
+from bot.domain.errors import BadInput, Conflict, NotFound
+from bot.domain.schedule import local_date, next_run, run_at
+from bot.services.activity import record_activity
+
+Sessions = async_sessionmaker[AsyncSession]
+# A claim older than this with nothing sent is assumed to belong to a process that died.
+STALE_CLAIM = timedelta(minutes=2)
+REVEAL_HOURS = (1, 48)
+
+
+# ---- plain results -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DailySettings:
+    guild_id: int
+    channel_id: int
+    post_time: time
+    timezone: str
+    topics: list[str]
+    difficulty: str | None
+    reveal_hours: int
+    ping_role_id: int | None
+    paused: bool
+    schedule_from: datetime
+    log_channel_id: int | None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def next_post(self, now: datetime) -> datetime:
+        """The next scheduled post after `now` (never before the schedule was set)."""
+        return next_run(max(now, self.schedule_from), self.post_time, self.zone)
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: int
+    external_id: str
+    track: str
+    topic: str
+    difficulty: str
+    format: str
+    prompt: str
+    choices: list[str] | None
+    answers: list[int] | None
+    explanation: str
+    reference_answer: str | None
+    rubric: list[dict[str, str]] | None
+
+
+@dataclass(frozen=True)
+class PostPlan:
+    """What to send for a claimed post. `recover` means a previous process claimed it and may
+    have sent it: look for the message before sending again."""
+
+    post_id: int
+    guild_id: int
+    channel_id: int
+    local_date: date
+    question: QuestionView
+    reveal_at: datetime
+    ping_role_id: int | None
+    recover: bool = False
+
+
+@dataclass(frozen=True)
+class ExistingPost:
+    post_id: int
+    channel_id: int
+    message_id: int | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The outcome of an answer click: stored now, already answered before, or too late."""
+
+    outcome: str  # "stored" | "already" | "closed"
+    choices: list[int] | None
+    text: str | None
+    reveal_at: datetime | None
+    question: QuestionView
+
+
+@dataclass(frozen=True)
+class RevealPlan:
+    post_id: int
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    question: QuestionView
+    counts: list[int]
+    answered: int
+    correct: int
+    local_date: date
+    posted_at: datetime | None
+
+    @property
+    def share_correct(self) -> float | None:
+        graded = self.question.format != "open"
+        return self.correct / self.answered if graded and self.answered else None
+
+
+@dataclass(frozen=True)
+class DailyStatus:
+    settings: DailySettings
+    next_post: datetime
+    left_before_repeats: int
+    eligible: int
+    today: ExistingPost | None = None
+    open_post: ExistingPost | None = field(default=None)
+
+
+# ---- settings ------------------------------------------------------------------------------
+
+
+async def bank_topics(sessions: Sessions) -> tuple[set[str], set[str]]:
+    """Tracks and topics that live questions have, for validation and autocomplete."""
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(Question.track, Question.topic)
+                .where(Question.retired_at.is_(None))
+                .distinct()
+            )
+        ).all()
+    return {r.track for r in rows}, {r.topic for r in rows}
+
+
+def parse_topics(text: str | None, tracks: set[str], topics: set[str]) -> list[str]:
+    """`"statistics, joins"` -> ["statistics", "joins"]; unknown names are a specific error."""
+    if not text or not text.strip():
+        return []
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [n for n in names if n not in tracks and n not in topics]
+    if unknown:
+        listed = ", ".join(f"“{n}”" for n in unknown)
+        raise BadInput(
+            f"I don't know the topic {listed}. Use tracks or topics from the suggestions, "
+            "separated by commas, e.g. `statistics, window functions`."
+        )
+    return list(dict.fromkeys(names))
+
+
+async def configure(
+    sessions: Sessions,
+    *,
+    guild_id: int,
+    channel_id: int,
+    post_time: time,
+    timezone: str,
+    topics: list[str],
+    difficulty: str | None,
+    reveal_hours: int,
+    ping_role_id: int | None,
+    now: datetime,
+) -> DailySettings:
+    """Save a guild's schedule (validated by the caller's parsers); replaces any earlier one."""
+    low, high = REVEAL_HOURS
+    if not low <= reveal_hours <= high:
+        raise BadInput(f"`reveal_hours` must be between {low} and {high}.")
+    async with sessions() as session:
+        if await _eligible_count(session, topics, difficulty) == 0:
+            raise BadInput(
+                "No questions in the bank match those topics and that difficulty; widen the filter."
+            )
+        guild = await session.get(Guild, guild_id)
+        if guild is None:
+            guild = Guild(id=guild_id, joined_at=now, updated_at=now)
+            session.add(guild)
+        guild.timezone = timezone
+        config = await session.get(DailyConfig, guild_id)
+        if config is None:
+            config = DailyConfig(guild_id=guild_id, cycle_started_at=now, created_at=now)
+            session.add(config)
+        config.channel_id = channel_id
+        config.post_time = post_time.strftime("%H:%M")
+        config.topics = topics
+        config.difficulty = difficulty
+        config.reveal_hours = reveal_hours
+        config.ping_role_id = ping_role_id
+        config.paused = False
+        config.schedule_from = now
+        config.updated_at = now
+        await session.commit()
+    settings = await get_settings(sessions, guild_id)
+    assert settings is not None
+    return settings
+
+
+async def get_settings(sessions: Sessions, guild_id: int) -> DailySettings | None:
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                select(DailyConfig, Guild)
+                .join(Guild, Guild.id == DailyConfig.guild_id)
+                .where(DailyConfig.guild_id == guild_id)
+            )
+        ).first()
+    return _settings(*row) if row else None
+
+
+async def all_settings(sessions: Sessions) -> list[DailySettings]:
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(DailyConfig, Guild).join(Guild, Guild.id == DailyConfig.guild_id)
+            )
+        ).all()
+    return [_settings(c, g) for c, g in rows]
+
+
+async def set_paused(sessions: Sessions, guild_id: int, paused: bool, now: datetime) -> bool:
+    """Pause or resume; returns whether anything changed. Resuming never posts a missed day."""
+    async with sessions() as session:
+        config = await session.get(DailyConfig, guild_id)
+        if config is None:
+            raise NotFound("The daily question is not set up here yet: use `/daily setup`.")
+        if config.paused == paused:
+            return False
+        config.paused = paused
+        if not paused:
+            config.schedule_from = now
+        config.updated_at = now
+        await session.commit()
+        return True
+
+
+async def set_timezone(sessions: Sessions, guild_id: int, timezone: str, now: datetime) -> None:
+    """The guild's timezone; the daily schedule follows it from now on (past posts stay)."""
+    async with sessions() as session:
+        guild = await session.get(Guild, guild_id)
+        if guild is None:
+            guild = Guild(id=guild_id, joined_at=now, updated_at=now)
+            session.add(guild)
+        guild.timezone = timezone
+        guild.updated_at = now
+        config = await session.get(DailyConfig, guild_id)
+        if config is not None:
+            config.schedule_from = now
+            config.updated_at = now
+        await session.commit()
+
+
+async def set_log_channel(
+    sessions: Sessions, guild_id: int, channel_id: int | None, now: datetime
+) -> None:
+    async with sessions() as session:
+        guild = await session.get(Guild, guild_id)
+        if guild is None:
+            guild = Guild(id=guild_id, joined_at=now, updated_at=now)
+            session.add(guild)
+        guild.log_channel_id = channel_id
+        guild.updated_at = now
+        await session.commit()
+
+
+async def guild_config(sessions: Sessions, guild_id: int) -> tuple[str, int | None]:
+    """The guild's timezone and log channel (defaults when the guild has no row yet)."""
+    async with sessions() as session:
+        guild = await session.get(Guild, guild_id)
+    return (guild.timezone, guild.log_channel_id) if guild else ("UTC", None)
+
+
+# ---- posting -------------------------------------------------------------------------------
+
+
+def due_today(settings: DailySettings, now: datetime) -> date | None:
+    """The local date whose post is due at `now`, if its run time has passed since the schedule
+    was set (so a bot that was down catches up the same local day, and only that day)."""
+    today = local_date(now, settings.zone)
+    when = run_at(today, settings.post_time, settings.zone)
+    if settings.paused or when is None or when > now or when < settings.schedule_from:
+        return None
+    return today
+
+
+async def claim(
+    sessions: Sessions, guild_id: int, now: datetime, *, force: bool = False
+) -> PostPlan | ExistingPost | None:
+    """Claim today's post. None: not due (or not set up). ExistingPost: today's is already
+    claimed or out. `force` (/daily now) claims today even before the scheduled time."""
+    settings = await get_settings(sessions, guild_id)
+    if settings is None:
+        if force:
+            raise NotFound("The daily question is not set up here yet: use `/daily setup`.")
+        return None
+    day = local_date(now, settings.zone) if force else due_today(settings, now)
+    if day is None:
+        return None
+    async with sessions() as session:
+        existing = await session.scalar(
+            select(DailyPost).where(DailyPost.guild_id == guild_id, DailyPost.local_date == day)
+        )
+        if existing is not None:
+            return await _reclaim(session, existing, settings, now)
+        config = await session.get(DailyConfig, guild_id)
+        assert config is not None
+        question = await _pick(session, config, day, now)
+        if question is None:
+            raise Conflict("No questions in the bank match this server's daily filter.")
+        post = DailyPost(
+            guild_id=guild_id,
+            local_date=day,
+            question_id=question.id,
+            channel_id=settings.channel_id,
+            status="claimed",
+            claimed_at=now,
+            reveal_at=now + timedelta(hours=settings.reveal_hours),
+        )
+        session.add(post)
+        try:
+            await session.commit()
+        except IntegrityError:  # another process or timer claimed this day a moment ago
+            await session.rollback()
+            existing = await session.scalar(
+                select(DailyPost).where(DailyPost.guild_id == guild_id, DailyPost.local_date == day)
+            )
+            assert existing is not None
+            return _existing(existing)
+        return _plan(post, question, settings.ping_role_id)
+
+
+async def _reclaim(
+    session: AsyncSession, post: DailyPost, settings: DailySettings, now: datetime
+) -> PostPlan | ExistingPost:
+    """A failed post may be retried, and a claim whose sender died is recovered, each by one
+    caller only (a conditional UPDATE decides who)."""
+    if post.status == "failed":
+        condition = DailyPost.status == "failed"
+    elif post.status == "claimed" and post.claimed_at <= now - STALE_CLAIM:
+        condition = (DailyPost.status == "claimed") & (DailyPost.claimed_at == post.claimed_at)
+    else:
+        return _existing(post)
+    recover = post.status == "claimed"
+    result = await session.execute(
+        update(DailyPost)
+        .where(DailyPost.id == post.id, condition)
+        .values(
+            status="claimed",
+            claimed_at=now,
+            attempts=DailyPost.attempts + 1,
+            channel_id=post.channel_id if recover else settings.channel_id,
+            reveal_at=now + timedelta(hours=settings.reveal_hours),
+            error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return _existing(post)
+    await session.refresh(post)
+    question = await session.get(Question, post.question_id)
+    assert question is not None
+    return _plan(post, question, settings.ping_role_id, recover=recover)
+
+
+async def mark_posted(sessions: Sessions, post_id: int, message_id: int, now: datetime) -> None:
+    async with sessions() as session:
+        await session.execute(
+            update(DailyPost)
+            .where(DailyPost.id == post_id, DailyPost.status == "claimed")
+            .values(status="posted", message_id=message_id, posted_at=now)
+        )
+        await session.commit()
+
+
+async def mark_failed(sessions: Sessions, post_id: int, error: str, now: datetime) -> None:
+    async with sessions() as session:
+        await session.execute(
+            update(DailyPost)
+            .where(DailyPost.id == post_id, DailyPost.status == "claimed")
+            .values(status="failed", error=error[:255])
+        )
+        await session.commit()
+
+
+async def stale_claims(sessions: Sessions, now: datetime) -> list[int]:
+    """Guilds with a claim that was never sent (the process died): start-up recovers them."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(DailyPost.guild_id).where(
+                DailyPost.status == "claimed", DailyPost.claimed_at <= now - STALE_CLAIM
+            )
+        )
+        return list(rows)
+
+
+# ---- selection -----------------------------------------------------------------------------
+
+
+def _eligible(topics: list[str], difficulty: str | None):  # type: ignore[no-untyped-def]
+    query = select(Question).where(
+        Question.retired_at.is_(None), Question.format.in_(("single", "multi", "open"))
+    )
+    if topics:
+        query = query.where(or_(Question.track.in_(topics), Question.topic.in_(topics)))
+    if difficulty:
+        query = query.where(Question.difficulty == difficulty)
+    return query
+
+
+async def _eligible_count(session: AsyncSession, topics: list[str], difficulty: str | None) -> int:
+    sub = _eligible(topics, difficulty).subquery()
+    return int(await session.scalar(select(func.count()).select_from(sub)) or 0)
+
+
+async def _pick(
+    session: AsyncSession, config: DailyConfig, day: date, now: datetime
+) -> Question | None:
+    """No repeats until the eligible bank is used up; then a new cycle, least recently asked
+    first. Among never-asked questions the pick is random (seeded by guild and day)."""
+    eligible = list(await session.scalars(_eligible(config.topics, config.difficulty)))
+    if not eligible:
+        return None
+    last_asked = dict(
+        (
+            await session.execute(
+                select(DailyPost.question_id, func.max(DailyPost.claimed_at))
+                .where(DailyPost.guild_id == config.guild_id)
+                .group_by(DailyPost.question_id)
+            )
+        ).all()
+    )
+    fresh = [
+        q for q in eligible if q.id not in last_asked or last_asked[q.id] < config.cycle_started_at
+    ]
+    if not fresh:
+        config.cycle_started_at = now
+        fresh = eligible
+    never = [q for q in fresh if q.id not in last_asked]
+    if never:
+        return random.Random(f"{config.guild_id}:{day.isoformat()}").choice(
+            sorted(never, key=lambda q: q.id)
+        )
+    return min(fresh, key=lambda q: (last_asked[q.id], q.id))
+
+
+async def status(sessions: Sessions, guild_id: int, now: datetime) -> DailyStatus:
+    settings = await get_settings(sessions, guild_id)
+    if settings is None:
+        raise NotFound("The daily question is not set up here yet: use `/daily setup`.")
+    async with sessions() as session:
+        config = await session.get(DailyConfig, guild_id)
+        assert config is not None
+        eligible = await _eligible_count(session, settings.topics, settings.difficulty)
+        sub = _eligible(settings.topics, settings.difficulty).subquery()
+        asked = await session.scalar(
+            select(func.count(func.distinct(DailyPost.question_id))).where(
+                DailyPost.guild_id == guild_id,
+                DailyPost.claimed_at >= config.cycle_started_at,
+                DailyPost.question_id.in_(select(sub.c.id)),
+            )
+        )
+        today = await session.scalar(
+            select(DailyPost).where(
+                DailyPost.guild_id == guild_id,
+                DailyPost.local_date == local_date(now, settings.zone),
+            )
+        )
+        open_post = await session.scalar(
+            select(DailyPost)
+            .where(DailyPost.guild_id == guild_id, DailyPost.status == "posted")
+            .order_by(DailyPost.local_date.desc())
+        )
+    return DailyStatus(
+        settings=settings,
+        next_post=settings.next_post(now),
+        left_before_repeats=max(eligible - int(asked or 0), 0),
+        eligible=eligible,
+        today=_existing(today) if today else None,
+        open_post=_existing(open_post) if open_post else None,
+    )
+
+
+# ---- answers -------------------------------------------------------------------------------
+
+
+async def answer(
+    sessions: Sessions,
+    *,
+    post_id: int,
+    member_id: int,
+    choices: list[int] | None = None,
+    text: str | None = None,
+    now: datetime,
+) -> Receipt:
+    """Store a member's first answer (and their activity) in one transaction; a second
+    attempt or a late one changes nothing and says why."""
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                select(DailyPost, Question)
+                .join(Question, Question.id == DailyPost.question_id)
+                .where(DailyPost.id == post_id)
+            )
+        ).first()
+        if row is None:
+            raise NotFound("That daily question no longer exists.")
+        post, question = row
+        view = _view(question)
+        previous = await session.scalar(
+            select(DailyAnswer).where(
+                DailyAnswer.post_id == post_id, DailyAnswer.member_id == member_id
+            )
+        )
+        if previous is not None:
+            return Receipt("already", previous.choices, previous.text, post.reveal_at, view)
+        if post.status != "posted" or post.revealed_at is not None:
+            return Receipt("closed", None, None, None, view)
+        correct = _validate(view, choices, text)
+        session.add(
+            DailyAnswer(
+                post_id=post_id,
+                guild_id=post.guild_id,
+                member_id=member_id,
+                choices=sorted(choices) if choices is not None else None,
+                text=text,
+                correct=correct,
+                answered_at=now,
+            )
+        )
+        await record_activity(
+            session,
+            member_id=member_id,
+            guild_id=post.guild_id,
+            kind="daily_answer",
+            ref=f"daily:{post_id}",
+            at=now,
+        )
+        try:
+            await session.commit()
+        except IntegrityError:  # a double click raced the first one
+            await session.rollback()
+            previous = await session.scalar(
+                select(DailyAnswer).where(
+                    DailyAnswer.post_id == post_id, DailyAnswer.member_id == member_id
+                )
+            )
+            assert previous is not None
+            return Receipt("already", previous.choices, previous.text, post.reveal_at, view)
+    return Receipt("stored", choices, text, post.reveal_at, view)
+
+
+def _validate(view: QuestionView, choices: list[int] | None, text: str | None) -> bool | None:
+    if view.format == "open":
+        if not text or not text.strip():
+            raise BadInput("Your answer is empty.")
+        return None
+    count = len(view.choices or [])
+    if not choices or any(not 0 <= c < count for c in choices) or len(set(choices)) != len(choices):
+        raise BadInput("That is not one of this question's choices.")
+    if view.format == "single" and len(choices) != 1:
+        raise BadInput("This question has one answer: pick a single choice.")
+    return sorted(choices) == sorted(view.answers or [])
+
+
+# ---- reveals -------------------------------------------------------------------------------
+
+
+async def due_reveals(sessions: Sessions, now: datetime) -> list[int]:
+    """Posts whose reveal time has come, plus any posted one older than a newer post."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(DailyPost.id).where(DailyPost.status == "posted", DailyPost.reveal_at <= now)
+        )
+        return list(rows)
+
+
+async def open_posts(sessions: Sessions, guild_id: int, *, before: int | None = None) -> list[int]:
+    """The guild's posted, unrevealed posts (older than post `before`, if given)."""
+    async with sessions() as session:
+        query = select(DailyPost.id).where(
+            DailyPost.guild_id == guild_id, DailyPost.status == "posted"
+        )
+        if before is not None:
+            query = query.where(DailyPost.id != before)
+        return list(await session.scalars(query.order_by(DailyPost.id)))
+
+
+async def reveal(sessions: Sessions, post_id: int, now: datetime) -> RevealPlan | None:
+    """Close a post and return its statistics; None if another caller revealed it already."""
+    async with sessions() as session:
+        result = await session.execute(
+            update(DailyPost)
+            .where(DailyPost.id == post_id, DailyPost.status == "posted")
+            .values(status="revealed", revealed_at=now)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            await session.rollback()
+            return None
+        post, question = (
+            await session.execute(
+                select(DailyPost, Question)
+                .join(Question, Question.id == DailyPost.question_id)
+                .where(DailyPost.id == post_id)
+            )
+        ).one()
+        answers = list(
+            await session.scalars(select(DailyAnswer).where(DailyAnswer.post_id == post_id))
+        )
+        await session.commit()
+    view = _view(question)
+    counts = [0] * len(view.choices or [])
+    for a in answers:
+        for c in a.choices or []:
+            if 0 <= c < len(counts):
+                counts[c] += 1
+    return RevealPlan(
+        post_id=post.id,
+        guild_id=post.guild_id,
+        channel_id=post.channel_id,
+        message_id=post.message_id,
+        question=view,
+        counts=counts,
+        answered=len(answers),
+        correct=sum(1 for a in answers if a.correct),
+        local_date=post.local_date,
+        posted_at=post.posted_at,
+    )
+
+
+async def set_thread(sessions: Sessions, post_id: int, thread_id: int) -> None:
+    async with sessions() as session:
+        await session.execute(
+            update(DailyPost).where(DailyPost.id == post_id).values(thread_id=thread_id)
+        )
+        await session.commit()
+
+
+async def current_open(sessions: Sessions, guild_id: int) -> int | None:
+    posts = await open_posts(sessions, guild_id)
+    return posts[-1] if posts else None
+
+
+async def post_question(sessions: Sessions, post_id: int) -> tuple[ExistingPost, QuestionView]:
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                select(DailyPost, Question)
+                .join(Question, Question.id == DailyPost.question_id)
+                .where(DailyPost.id == post_id)
+            )
+        ).first()
+    if row is None:
+        raise NotFound("That daily question no longer exists.")
+    return _existing(row[0]), _view(row[1])
+
+
+# ---- mapping -------------------------------------------------------------------------------
+
+
+def _settings(config: DailyConfig, guild: Guild) -> DailySettings:
+    hour, minute = (int(p) for p in config.post_time.split(":"))
+    return DailySettings(
+        guild_id=config.guild_id,
+        channel_id=config.channel_id,
+        post_time=time(hour, minute),
+        timezone=guild.timezone,
+        topics=list(config.topics or []),
+        difficulty=config.difficulty,
+        reveal_hours=config.reveal_hours,
+        ping_role_id=config.ping_role_id,
+        paused=config.paused,
+        schedule_from=config.schedule_from,
+        log_channel_id=guild.log_channel_id,
+    )
+
+
+def _view(q: Question) -> QuestionView:
+    return QuestionView(
+        id=q.id,
+        external_id=q.external_id,
+        track=q.track,
+        topic=q.topic,
+        difficulty=q.difficulty,
+        format=q.format,
+        prompt=q.prompt,
+        choices=list(q.choices) if q.choices else None,
+        answers=list(q.answers) if q.answers else None,
+        explanation=q.explanation,
+        reference_answer=q.reference_answer,
+        rubric=list(q.rubric) if q.rubric else None,
+    )
+
+
+def _existing(post: DailyPost) -> ExistingPost:
+    return ExistingPost(post.id, post.channel_id, post.message_id, post.status)
+
+
+def _plan(
+    post: DailyPost, question: Question, ping_role_id: int | None, *, recover: bool = False
+) -> PostPlan:
+    assert post.reveal_at is not None
+    return PostPlan(
+        post_id=post.id,
+        guild_id=post.guild_id,
+        channel_id=post.channel_id,
+        local_date=post.local_date,
+        question=_view(question),
+        reveal_at=post.reveal_at,
+        ping_role_id=ping_role_id,
+        recover=recover,
+    )
+
+
+async def peek(sessions: Sessions, post_id: int, member_id: int) -> Receipt | None:
+    """What answering would say without answering: None when the member may still answer
+    (used before opening the open-answer modal, so nobody writes an answer that cannot count)."""
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                select(DailyPost, Question)
+                .join(Question, Question.id == DailyPost.question_id)
+                .where(DailyPost.id == post_id)
+            )
+        ).first()
+        if row is None:
+            raise NotFound("That daily question no longer exists.")
+        post, question = row
+        previous = await session.scalar(
+            select(DailyAnswer).where(
+                DailyAnswer.post_id == post_id, DailyAnswer.member_id == member_id
+            )
+        )
+    view = _view(question)
+    if previous is not None:
+        return Receipt("already", previous.choices, previous.text, post.reveal_at, view)
+    if post.status != "posted":
+        return Receipt("closed", None, None, None, view)
+    return None
