@@ -292,7 +292,7 @@ def due_today(settings: DailySettings, now: datetime) -> date | None:
     was set (so a bot that was down catches up the same local day, and only that day)."""
     today = local_date(now, settings.zone)
     when = run_at(today, settings.post_time, settings.zone)
-    if settings.paused or when is None or when > now or when < settings.schedule_from:
+    if settings.paused or when is None or when > now or when <= settings.schedule_from:
         return None
     return today
 
@@ -521,6 +521,7 @@ async def answer(
             raise NotFound("That daily question no longer exists.")
         post, question = row
         view = _view(question)
+        reveal_at = post.reveal_at
         previous = await session.scalar(
             select(DailyAnswer).where(
                 DailyAnswer.post_id == post_id, DailyAnswer.member_id == member_id
@@ -531,26 +532,27 @@ async def answer(
         if post.status != "posted" or post.revealed_at is not None:
             return Receipt("closed", None, None, None, view)
         correct = _validate(view, choices, text)
-        session.add(
-            DailyAnswer(
-                post_id=post_id,
-                guild_id=post.guild_id,
-                member_id=member_id,
-                choices=sorted(choices) if choices is not None else None,
-                text=text,
-                correct=correct,
-                answered_at=now,
-            )
-        )
-        await record_activity(
-            session,
-            member_id=member_id,
-            guild_id=post.guild_id,
-            kind="daily_answer",
-            ref=f"daily:{post_id}",
-            at=now,
-        )
         try:
+            session.add(
+                DailyAnswer(
+                    post_id=post_id,
+                    guild_id=post.guild_id,
+                    member_id=member_id,
+                    choices=sorted(choices) if choices is not None else None,
+                    text=text,
+                    correct=correct,
+                    answered_at=now,
+                )
+            )
+            await session.flush()  # the unique (post, member) pair decides a double click here
+            await record_activity(
+                session,
+                member_id=member_id,
+                guild_id=post.guild_id,
+                kind="daily_answer",
+                ref=f"daily:{post_id}",
+                at=now,
+            )
             await session.commit()
         except IntegrityError:  # a double click raced the first one
             await session.rollback()
@@ -560,8 +562,8 @@ async def answer(
                 )
             )
             assert previous is not None
-            return Receipt("already", previous.choices, previous.text, post.reveal_at, view)
-    return Receipt("stored", choices, text, post.reveal_at, view)
+            return Receipt("already", previous.choices, previous.text, reveal_at, view)
+    return Receipt("stored", choices, text, reveal_at, view)
 
 
 def _validate(view: QuestionView, choices: list[int] | None, text: str | None) -> bool | None:
