@@ -14,6 +14,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -84,13 +85,46 @@ _WRONG_KEY_FIELD = {
 _BANNED_CHOICE = re.compile(r"\b(all|none|both|neither) of (the )?(above|these)\b", re.IGNORECASE)
 
 
+_BLOCK_START = re.compile(r"^\s*([-*+] |\d+[.)] |>|\||#)")
+
+
+def reflow(text: str) -> str:
+    """Join the hard line breaks a YAML block scalar keeps inside a paragraph.
+
+    Writers wrap prose at ~90 columns; Discord would show every one of those breaks. Blank
+    lines, list items, quotes, tables, headings and fenced code keep their line breaks.
+    """
+    out: list[str] = []
+    fenced = False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            out.append(line)
+            continue
+        joinable = (
+            not fenced
+            and out
+            and out[-1].strip()
+            and not out[-1].lstrip().startswith("```")
+            and line.strip()
+            and not _BLOCK_START.match(line)
+        )
+        if joinable:
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _reflowed(value: str) -> str:
+    return reflow(value) if isinstance(value, str) else value
+
+
 def _text(field: str, min_length: int = 1) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(
-            strip_whitespace=True, min_length=min_length, max_length=LIMITS[field].size
-        ),
-    ]
+    limits = StringConstraints(
+        strip_whitespace=True, min_length=min_length, max_length=LIMITS[field].size
+    )
+    return Annotated[str, limits, AfterValidator(_reflowed)]
 
 
 Letter = Annotated[

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.clock import FakeClock
 from bot.demo.transcript import Transcript
 from bot.emulator import Emulator
 from bot.emulator.worlds import study_group
@@ -31,7 +33,9 @@ async def run_demo(*, images: Path) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = Transcript()
     out.heading("Cohort demo: the real bot against the built-in Discord emulator")
-    emu = Emulator()
+    # The demo runs on its own clock so a day passes in a second: 08:55 in London, 2 March.
+    clock = FakeClock(start=datetime(2026, 3, 2, 8, 55, tzinfo=UTC))
+    emu = Emulator(clock=clock)
     await emu.start()
     out.step(f"emulator listening at {emu.base_url} (nothing leaves this machine)")
 
@@ -50,7 +54,7 @@ async def run_demo(*, images: Path) -> int:
             database_url=f"sqlite+aiosqlite:///{tmp}/demo.db",
             log_level="WARNING",
         )
-        runner = BotRunner(settings, guild_ready_timeout=0.2)
+        runner = BotRunner(settings, clock=clock, guild_ready_timeout=0.2)
         try:
             out.step("starting the bot: applying migrations to a fresh SQLite database…")
             bot = await runner.start()
@@ -68,6 +72,8 @@ async def run_demo(*, images: Path) -> int:
             out.member("ada", "/help")
             reply = await (await emu.invoke(ada, general, "help")).reply()
             out.message(reply)
+
+            await _daily(out, emu, bot, group, clock, images)
         finally:
             await runner.stop()
             await emu.stop()
@@ -78,3 +84,61 @@ async def run_demo(*, images: Path) -> int:
         return 1
     out.step(f"no Discord errors; images (if any) are in {images}")
     return 0
+
+
+async def _daily(
+    out: Transcript, emu: Emulator, bot, group, clock: FakeClock, images: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The daily question: set up, posted at 09:00 local time, answered, revealed."""
+    general, organiser = group.general, group.organiser
+    out.heading("The daily question")
+    out.member(
+        "organiser",
+        "/daily setup channel:#general time:09:00 timezone:Europe/London topics:code reading",
+    )
+    options = {
+        "channel": general,
+        "time": "09:00",
+        "timezone": "Europe/London",
+        "topics": "code reading",
+    }
+    out.message(await (await emu.invoke(organiser, general, "daily setup", options)).reply())
+
+    clock.advance(timedelta(minutes=5))
+    out.step(f"the clock reaches 09:00 in London ({clock.now():%Y-%m-%d %H:%M} UTC)")
+    daily_cog = bot.get_cog("Daily")
+    await daily_cog.sweep()
+    post = next(m for m in reversed(emu.channel_messages(general)) if m.embeds)
+    out.message(post, who="Cohort posted in #general")
+
+    labels = [c.get("label") for c in post.interactive()]
+    answers = {"ada": 0, "grace": 0, "alan": 1, "barbara": 0}
+    for name, index in answers.items():
+        if post.interactive()[0].get("type") == 2 and labels[0] != "Answer":
+            out.member(name, f"clicks [{labels[index]}]")
+            record = await emu.click(group[name], post, label=labels[index])
+        elif labels == ["Answer"]:
+            out.member(name, "clicks [Answer] and writes an answer")
+            record = await emu.click(group[name], post, label="Answer")
+            modal = await record.modal_shown()
+            field = modal["components"][0]["components"][0]["custom_id"]
+            record = await emu.submit_modal(group[name], record, {field: "My structured answer."})
+        else:
+            out.member(name, "selects the first two options")
+            record = await emu.select(group[name], post, ["0", "1"])
+        out.message(await record.reply())
+    out.member("ada", "clicks again")
+    again = await emu.click(group["ada"], post, label=labels[0]) if labels != ["Answer"] else None
+    if again is not None:
+        out.message(await again.reply())
+
+    clock.advance(timedelta(hours=24))
+    out.step("24 hours later the reveal comes, and the discussion thread opens")
+    await daily_cog.sweep()
+    thread = emu.threads(general)[-1]
+    reveal = next(m for m in emu.channel_messages(thread) if m.embeds)
+    out.message(reveal, who=f"Cohort posted in the thread “{thread.name}”")
+    for attachment in reveal.attachments:
+        path = images / f"daily-{attachment.filename}"
+        path.write_bytes(attachment.data)
+        out.step(f"saved the answer chart to {path}")

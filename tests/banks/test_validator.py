@@ -242,3 +242,19 @@ def test_the_command_prints_every_problem_counts_and_exits_non_zero(
     assert out[1].startswith(f"{bad}:4: code-good-one: difficulty 'trivial'")
     assert out[2] == f"{bad}:10: code-good-one: answer 'Z' is not a choice letter (A–F)"
     assert out[-1] == "2 valid questions in 2 files; 3 problems."
+
+
+def test_prose_line_breaks_are_joined_but_code_lists_and_tables_keep_theirs(
+    tmp_path: Path,
+) -> None:
+    text = GOOD.replace(
+        "  prompt: What happens to a dict lookup when the dict doubles in size?\n",
+        "  prompt: |\n    What happens to a dict lookup\n    when the dict doubles in size?\n\n"
+        "    ```python\n    d = {}\n    d[1] = 2\n    ```\n\n    - first\n      continued\n"
+        "    - second\n",
+    )
+    (spec,) = load_files([write(tmp_path, text)]).specs
+    assert spec.prompt == (
+        "What happens to a dict lookup when the dict doubles in size?\n\n"
+        "```python\nd = {}\nd[1] = 2\n```\n\n- first continued\n- second"
+    )
