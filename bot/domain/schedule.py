@@ -202,7 +202,7 @@ def run_at(day: date, at: time, tz: zoneinfo.ZoneInfo) -> datetime | None:
     if found is not None:
         return found
     # In a gap: walk forward a minute at a time. Gaps are an hour or so (a whole day at the
-    # very worst), and whole minutes suffice because every transition falls on one.
+    # very worst), and whole minutes suffice because modern transitions all fall on one.
     minute = wall.replace(second=0, microsecond=0)
     while True:
         minute += timedelta(minutes=1)
