@@ -582,13 +582,15 @@ def _validate(view: QuestionView, choices: list[int] | None, text: str | None) -
 # ---- reveals -------------------------------------------------------------------------------
 
 
-async def due_reveals(sessions: Sessions, now: datetime) -> list[int]:
-    """Posts whose reveal time has come, plus any posted one older than a newer post."""
+async def due_reveals(sessions: Sessions, now: datetime) -> list[tuple[int, int]]:
+    """(post id, guild id) of posts whose reveal time has come."""
     async with sessions() as session:
-        rows = await session.scalars(
-            select(DailyPost.id).where(DailyPost.status == "posted", DailyPost.reveal_at <= now)
+        rows = await session.execute(
+            select(DailyPost.id, DailyPost.guild_id).where(
+                DailyPost.status == "posted", DailyPost.reveal_at <= now
+            )
         )
-        return list(rows)
+        return [(r.id, r.guild_id) for r in rows]
 
 
 async def open_posts(sessions: Sessions, guild_id: int, *, before: int | None = None) -> list[int]:
@@ -613,17 +615,38 @@ async def reveal(sessions: Sessions, post_id: int, now: datetime) -> RevealPlan 
         if result.rowcount != 1:  # type: ignore[attr-defined]
             await session.rollback()
             return None
-        post, question = (
-            await session.execute(
-                select(DailyPost, Question)
-                .join(Question, Question.id == DailyPost.question_id)
-                .where(DailyPost.id == post_id)
-            )
-        ).one()
-        answers = list(
-            await session.scalars(select(DailyAnswer).where(DailyAnswer.post_id == post_id))
-        )
+        plan = await _reveal_plan(session, post_id)
         await session.commit()
+    return plan
+
+
+async def unfinished_reveals(sessions: Sessions, now: datetime) -> list[RevealPlan]:
+    """Reveals that were claimed but whose thread never got recorded (the process stopped in
+    between): the poster finishes them, finding what was already sent instead of resending."""
+    async with sessions() as session:
+        ids = list(
+            await session.scalars(
+                select(DailyPost.id).where(
+                    DailyPost.status == "revealed",
+                    DailyPost.thread_id.is_(None),
+                    DailyPost.message_id.is_not(None),
+                    DailyPost.revealed_at <= now - STALE_CLAIM,
+                    DailyPost.revealed_at >= now - timedelta(days=2),
+                )
+            )
+        )
+        return [await _reveal_plan(session, post_id) for post_id in ids]
+
+
+async def _reveal_plan(session: AsyncSession, post_id: int) -> RevealPlan:
+    post, question = (
+        await session.execute(
+            select(DailyPost, Question)
+            .join(Question, Question.id == DailyPost.question_id)
+            .where(DailyPost.id == post_id)
+        )
+    ).one()
+    answers = list(await session.scalars(select(DailyAnswer).where(DailyAnswer.post_id == post_id)))
     view = _view(question)
     counts = [0] * len(view.choices or [])
     for a in answers:

@@ -61,8 +61,12 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
         """Do everything that is due now, then arm the timer for each guild's next post."""
         async with self._lock:
             now = self.services.clock.now()
-            for post_id in await daily.due_reveals(self.services.sessions, now):
-                await self._reveal(post_id)
+            for post_id, guild_id in await daily.due_reveals(self.services.sessions, now):
+                if self.bot.owns_guild(guild_id):
+                    await self._reveal(post_id)
+            for plan in await daily.unfinished_reveals(self.services.sessions, now):
+                if self.bot.owns_guild(plan.guild_id):
+                    await self._send_reveal(plan)
             for settings in await daily.all_settings(self.services.sessions):
                 if not self.bot.owns_guild(settings.guild_id):
                     continue
@@ -142,33 +146,54 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
 
     async def _reveal(self, post_id: int) -> daily.RevealPlan | None:
         plan = await daily.reveal(self.services.sessions, post_id, self.services.clock.now())
-        if plan is None:
-            return None
+        if plan is not None:
+            await self._send_reveal(plan)
+        return plan
+
+    async def _send_reveal(self, plan: daily.RevealPlan) -> None:
+        """Close the post, open its thread and post the key there. Safe to repeat after a
+        crash: an existing thread (Discord gives it the message's id) is reused, and a reveal
+        already in it is not sent again."""
         channel = self.bot.get_channel(plan.channel_id)
         if not isinstance(channel, discord.TextChannel):
-            log.warning("daily post %s revealed, but its channel is gone", post_id)
-            return plan
+            log.warning("daily post %s revealed, but its channel is gone", plan.post_id)
+            return
         embed, file = reveal_embed(plan)
         try:
-            if plan.message_id is not None:
-                message = channel.get_partial_message(plan.message_id)
-                await message.edit(
-                    embed=post_embed(plan.question, reveal_at=None, closed=True),
-                    view=answer_view(plan.post_id, plan.question, closed=True),
-                )
+            if plan.message_id is None:
+                await channel.send(embed=embed, files=[file] if file else [])
+                return
+            message = channel.get_partial_message(plan.message_id)
+            await message.edit(
+                embed=post_embed(plan.question, reveal_at=None, closed=True),
+                view=answer_view(plan.post_id, plan.question, closed=True),
+            )
+            try:
                 thread = await message.create_thread(
                     name=f"Daily {plan.local_date:%d %b}: discussion", auto_archive_duration=1440
                 )
-                await daily.set_thread(self.services.sessions, post_id, thread.id)
-                await thread.send(embed=embed, files=[file] if file else [])
-            else:
-                await channel.send(embed=embed, files=[file] if file else [])
+            except discord.HTTPException as error:
+                if error.code != 160004:  # "a thread has already been created for this message"
+                    raise
+                thread = await self.bot.fetch_channel(plan.message_id)  # type: ignore[assignment]
+                if await self._already_revealed(thread):  # type: ignore[arg-type]
+                    await daily.set_thread(self.services.sessions, plan.post_id, thread.id)
+                    return
+            await thread.send(embed=embed, files=[file] if file else [])
+            await daily.set_thread(self.services.sessions, plan.post_id, thread.id)
         except discord.HTTPException as error:
-            log.warning("reveal of daily post %s could not be sent: %s", post_id, error)
+            log.warning("reveal of daily post %s could not be sent: %s", plan.post_id, error)
             await self._tell_organisers(
                 plan.guild_id, f"The daily reveal could not be posted: {_reason(error)}."
             )
-        return plan
+
+    async def _already_revealed(self, thread: discord.Thread) -> bool:
+        async for message in thread.history(limit=20):
+            if message.author.id == getattr(self.bot.user, "id", None) and any(
+                e.title == "Answer of the day" for e in message.embeds
+            ):
+                return True
+        return False
 
     async def _tell_organisers(self, guild_id: int, text: str, *, avoid: int | None = None) -> None:
         """Problems go to the log channel, else the daily channel (unless that is the problem)."""

@@ -427,3 +427,37 @@ async def test_config_is_for_organisers_and_hidden_from_members(
     clock.advance(timedelta(hours=5))
     await cog(bot).sweep()
     assert len(posts(emulator, world)) == 1
+
+
+async def test_a_reveal_interrupted_by_a_restart_is_finished_once(
+    runner: BotRunner, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    bot = await runner.start()
+    await setup_daily(emulator, world)
+    await (await emulator.invoke(world.organiser, world.general, "daily now")).reply()
+    (post,) = posts(emulator, world)
+    await (await emulator.click(world.alice, post, label="A. Hashing finds the slot")).reply()
+    post_id = await daily.current_open(bot.services.sessions, world.guild.id)
+    assert post_id is not None
+    # The reveal is claimed, then the process stops before anything is sent.
+    assert await daily.reveal(bot.services.sessions, post_id, clock.now()) is not None
+    await runner.stop()
+
+    clock.advance(timedelta(minutes=5))
+    bot = await runner.start()
+    await cog(bot).sweep()
+    (thread,) = emulator.threads(world.general)
+    assert len([m for m in emulator.channel_messages(thread) if m.embeds]) == 1
+
+    # Sent, but the thread was never recorded: the next sweep finds it and sends nothing.
+    async with bot.services.sessions() as session:
+        row = await session.get(DailyPost, post_id)
+        assert row is not None and row.thread_id == thread.id
+        row.thread_id = None
+        await session.commit()
+    await cog(bot).sweep()
+    emulator.take_errors()  # the 160004 "thread already exists" the bot recovered from
+    assert len([m for m in emulator.channel_messages(thread) if m.embeds]) == 1
+    async with bot.services.sessions() as session:
+        row = await session.get(DailyPost, post_id)
+        assert row is not None and row.thread_id == thread.id

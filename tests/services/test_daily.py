@@ -141,7 +141,7 @@ async def test_reveal_happens_once_with_counts(sessions: Sessions) -> None:
         )
         assert receipt.outcome == "stored"
     assert await daily.due_reveals(sessions, now + timedelta(hours=23)) == []
-    assert await daily.due_reveals(sessions, now + timedelta(hours=24)) == [plan.post_id]
+    assert await daily.due_reveals(sessions, now + timedelta(hours=24)) == [(plan.post_id, GUILD)]
     reveals = await asyncio.gather(
         *(daily.reveal(sessions, plan.post_id, now + timedelta(hours=24)) for _ in range(3))
     )
