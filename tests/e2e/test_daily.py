@@ -461,3 +461,63 @@ async def test_a_reveal_interrupted_by_a_restart_is_finished_once(
     async with bot.services.sessions() as session:
         row = await session.get(DailyPost, post_id)
         assert row is not None and row.thread_id == thread.id
+
+
+async def test_buttons_keep_working_after_a_restart_and_the_ping_role_is_pinged(
+    runner: BotRunner, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    bot = await runner.start()
+    role = emulator.create_role(world.guild, "Daily")
+    await asyncio.sleep(0.05)
+    await setup_daily(emulator, world, ping_role=role)
+    await (await emulator.invoke(world.organiser, world.general, "daily now")).reply()
+    (post,) = posts(emulator, world)
+    assert post.pings.roles == {role.id} and not post.pings.users and not post.pings.everyone
+    await runner.stop()
+
+    bot = await runner.start()
+    receipt = await (
+        await emulator.click(world.alice, post, label="A. Hashing finds the slot")
+    ).reply()
+    assert receipt.content.startswith("Locked in")
+    assert cog(bot) is not None
+
+
+async def test_organiser_reveals_early_once(
+    bot: CohortBot, emulator: Emulator, world: World
+) -> None:
+    await setup_daily(emulator, world)
+    nothing = await (await emulator.invoke(world.organiser, world.general, "daily reveal")).reply()
+    assert "no open daily question" in nothing.content
+    await (await emulator.invoke(world.organiser, world.general, "daily now")).reply()
+    (post,) = posts(emulator, world)
+    await (await emulator.click(world.bob, post, label="C. Lookups are cached")).reply()
+    done = await (await emulator.invoke(world.organiser, world.general, "daily reveal")).reply()
+    assert "Revealed" in done.content and "1 answered" in done.content
+    again = await (await emulator.invoke(world.organiser, world.general, "daily reveal")).reply()
+    assert "no open daily question" in again.content
+    assert len(emulator.threads(world.general)) == 1
+
+
+async def test_a_deleted_channel_fails_the_post_and_tells_the_log_channel(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    daily_channel = emulator.create_channel(world.guild, "daily")
+    logs = emulator.create_channel(world.guild, "mod-log")
+    await asyncio.sleep(0.05)
+    await (
+        await emulator.invoke(
+            world.organiser, world.general, "config log-channel", {"channel": logs}
+        )
+    ).reply()
+    options = {"channel": daily_channel, "time": "13:00", "timezone": "Europe/London"}
+    await (await emulator.invoke(world.organiser, world.general, "daily setup", options)).reply()
+    emulator.delete_channel(daily_channel)
+    await asyncio.sleep(0.05)
+    clock.advance(timedelta(hours=1))
+    await cog(bot).sweep()
+    notice = await emulator.wait_for_message(logs)
+    assert "could not be posted" in notice.content and "no longer exists" in notice.content
+    async with bot.services.sessions() as session:
+        (row,) = (await session.scalars(select(DailyPost))).all()
+        assert row.status == "failed"
