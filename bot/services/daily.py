@@ -315,7 +315,7 @@ async def claim(
             select(DailyPost).where(DailyPost.guild_id == guild_id, DailyPost.local_date == day)
         )
         if existing is not None:
-            return await _reclaim(session, existing, settings, now)
+            return await _reclaim(session, existing, settings, now, retry_failed=force)
         config = await session.get(DailyConfig, guild_id)
         assert config is not None
         question = await _pick(session, config, day, now)
@@ -344,11 +344,17 @@ async def claim(
 
 
 async def _reclaim(
-    session: AsyncSession, post: DailyPost, settings: DailySettings, now: datetime
+    session: AsyncSession,
+    post: DailyPost,
+    settings: DailySettings,
+    now: datetime,
+    *,
+    retry_failed: bool,
 ) -> PostPlan | ExistingPost:
-    """A failed post may be retried, and a claim whose sender died is recovered, each by one
-    caller only (a conditional UPDATE decides who)."""
-    if post.status == "failed":
+    """A failed post may be retried (on `/daily now`, once organisers fixed the cause: the
+    minute sweep retrying would repeat the same failure notice every minute), and a claim whose
+    sender died is recovered; each by one caller only (a conditional UPDATE decides who)."""
+    if post.status == "failed" and retry_failed:
         condition = DailyPost.status == "failed"
     elif post.status == "claimed" and post.claimed_at <= now - STALE_CLAIM:
         condition = (DailyPost.status == "claimed") & (DailyPost.claimed_at == post.claimed_at)

@@ -188,3 +188,17 @@ async def test_activity_uses_the_members_own_day_and_counts_once(session_factory
     assert guild_day == date(2026, 3, 3)  # 08:30 in Tokyo
     async with session_factory() as session:
         assert len((await session.scalars(select(Activity))).all()) == 2
+
+
+async def test_the_sweep_does_not_retry_a_failed_post_but_daily_now_does(
+    sessions: Sessions,
+) -> None:
+    await configure(sessions)
+    now = T0 + timedelta(hours=1)
+    plan = await daily.claim(sessions, GUILD, now)
+    assert isinstance(plan, daily.PostPlan)
+    await daily.mark_failed(sessions, plan.post_id, "403", now)
+    swept = await daily.claim(sessions, GUILD, now + timedelta(minutes=1))
+    assert isinstance(swept, daily.ExistingPost) and swept.status == "failed"
+    forced = await daily.claim(sessions, GUILD, now + timedelta(minutes=2), force=True)
+    assert isinstance(forced, daily.PostPlan) and forced.post_id == plan.post_id
