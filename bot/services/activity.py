@@ -7,10 +7,13 @@ guild's), so changing timezone later never moves past days.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,3 +60,87 @@ async def record_activity(
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     await session.execute(insert(Activity).values(**values).on_conflict_do_nothing())
     return day
+
+
+@dataclass(frozen=True)
+class ActivityEvent:
+    """One activity for `record_activities` (the arguments of `record_activity`)."""
+
+    member_id: int
+    guild_id: int
+    kind: str
+    ref: str
+    at: datetime
+
+
+Zones = Mapping[tuple[int, int], ZoneInfo]  # (member, guild) -> the zone their day is in
+
+
+def zone_of(member_timezone: str | None, guild_timezone: str | None) -> ZoneInfo:
+    """`member_zone`'s rule, on values already read: the member's own, else the guild's, else
+    UTC."""
+    return ZoneInfo(member_timezone or guild_timezone or "UTC")
+
+
+async def activity_zones(session: AsyncSession, events: Sequence[ActivityEvent]) -> Zones:
+    """`member_zone` for every (member, guild) pair of `events`, in one query."""
+    member_ids = sorted({e.member_id for e in events})
+    guild_ids = sorted({e.guild_id for e in events})
+    if not member_ids:
+        return {}
+    found = await session.execute(
+        union_all(
+            select(literal_column("'member'"), Member.id, Member.timezone).where(
+                Member.id.in_(member_ids), Member.timezone.is_not(None)
+            ),
+            select(literal_column("'guild'"), Guild.id, Guild.timezone).where(
+                Guild.id.in_(guild_ids)
+            ),
+        )
+    )
+    own: dict[int, str] = {}
+    guild_tz: dict[int, str] = {}
+    for kind, key, name in found:
+        (own if kind == "member" else guild_tz)[key] = name
+    return {
+        (e.member_id, e.guild_id): zone_of(own.get(e.member_id), guild_tz.get(e.guild_id))
+        for e in events
+    }
+
+
+def activity_rows(events: Sequence[ActivityEvent], zones: Zones) -> list[dict[str, Any]]:
+    """The `activities` rows for `events` (their local dates in `zones`): `record_activity`'s
+    rules, for callers that insert in bulk."""
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        if event.kind not in KINDS:
+            raise ValueError(f"unknown activity kind {event.kind!r}")
+        rows.append(
+            {
+                "member_id": event.member_id,
+                "guild_id": event.guild_id,
+                "kind": event.kind,
+                "ref": event.ref,
+                "occurred_at": event.at,
+                "local_date": local_date(event.at, zones[(event.member_id, event.guild_id)]),
+            }
+        )
+    return rows
+
+
+async def record_activities(
+    session: AsyncSession, events: Sequence[ActivityEvent], *, zones: Zones | None = None
+) -> list[date]:
+    """`record_activity` for many events at once, inside the caller's transaction: the same
+    rules (the member's timezone, else the guild's, else UTC; the same (kind, ref) twice counts
+    once), with one query for the zones (or `zones`, already read: see `zone_of`) and one
+    INSERT. Returns each event's local date, in order."""
+    if not events:
+        return []
+    if zones is None:
+        zones = await activity_zones(session, events)
+    rows = activity_rows(events, zones)
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(insert(Activity.__table__).on_conflict_do_nothing(), rows)
+    return [row["local_date"] for row in rows]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cohort.daily")
 SWEEP_SECONDS = 60
+# Guilds one sweep posts (or reveals) at once; see `Daily.sweep`. About the default pool
+# (15 connections): more would only queue for a connection or for SQLite's write lock.
+SWEEP_CONCURRENCY = 16
 Difficulty = Literal["easy", "medium", "hard"]
 
 
@@ -58,23 +63,53 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
 
     # ---- the poster -------------------------------------------------------------------
     async def sweep(self) -> None:
-        """Do everything that is due now, then arm the timer for each guild's next post."""
+        """Do everything that is due now, then arm the timer for each guild's next post.
+
+        Guilds are independent (each post and each reveal is its own claim in the database),
+        so up to SWEEP_CONCURRENCY of them are handled at once: 2,000 guilds due at the same
+        minute do not queue behind one another. The phases keep their order (due reveals,
+        then unfinished reveals, then posts), and the lock still keeps two sweeps, or a sweep
+        and `/daily now|reveal`, apart. A failure in one guild is logged and the others go on.
+        """
         async with self._lock:
+            gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
             now = self.services.clock.now()
-            for post_id, guild_id in await daily.due_reveals(self.services.sessions, now):
-                if self.bot.owns_guild(guild_id):
-                    await self._reveal(post_id)
-            for plan in await daily.unfinished_reveals(self.services.sessions, now):
-                if self.bot.owns_guild(plan.guild_id):
-                    await self._send_reveal(plan)
-            for settings in await daily.all_settings(self.services.sessions):
-                if not self.bot.owns_guild(settings.guild_id):
-                    continue
-                try:
-                    await self._post(settings.guild_id, force=False)
-                except Exception:
-                    log.exception("daily post for guild %s failed", settings.guild_id)
+
+            async def bounded(work: Callable[[], Awaitable[object]], what: str) -> None:
+                async with gate:
+                    try:
+                        await work()
+                    except Exception:
+                        log.exception("daily %s failed", what)
+
+            async def post(settings: daily.DailySettings) -> None:
+                # Not due by its own schedule: `claim` would say so after two queries; the same
+                # pure check here spares them, which is most guilds in most sweeps.
+                if daily.due_today(settings, self.services.clock.now()) is not None:
+                    await bounded(
+                        lambda: self._post(settings.guild_id, force=False),
+                        f"post for guild {settings.guild_id}",
+                    )
                 self.arm(settings)
+
+            due = await daily.due_reveals(self.services.sessions, now)
+            await asyncio.gather(
+                *(
+                    bounded(partial(self._reveal, post_id), f"reveal of post {post_id}")
+                    for post_id, guild_id in due
+                    if self.bot.owns_guild(guild_id)
+                )
+            )
+            unfinished = await daily.unfinished_reveals(self.services.sessions, now)
+            await asyncio.gather(
+                *(
+                    bounded(partial(self._send_reveal, plan), f"reveal of post {plan.post_id}")
+                    for plan in unfinished
+                    if self.bot.owns_guild(plan.guild_id)
+                )
+            )
+            everyone = await daily.all_settings(self.services.sessions)
+            await asyncio.gather(*(post(s) for s in everyone if self.bot.owns_guild(s.guild_id)))
 
     def arm(self, settings: daily.DailySettings) -> None:
         key = f"daily:post:{settings.guild_id}"

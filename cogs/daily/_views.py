@@ -13,7 +13,7 @@ import discord
 
 from bot.app import report_error
 from bot.bank.schema import LETTERS
-from bot.services import daily
+from bot.services import answer_batcher, daily
 from bot.services.daily import QuestionView
 from bot.ui.daily import button_label, cut, receipt_text
 
@@ -32,8 +32,9 @@ async def _answer(
 ) -> None:
     services = interaction.client.services
     try:
-        receipt = await daily.answer(
-            services.sessions,
+        # Group commit: this click shares a transaction with the others arriving now, and
+        # returns once its answer is committed (see bot.services.answer_batcher).
+        receipt = await answer_batcher.shared(services).answer(
             post_id=post_id,
             member_id=interaction.user.id,
             choices=choices,

@@ -1,0 +1,226 @@
+"""2,000 guilds whose daily question is due at the same minute: how long does one sweep take?
+
+    python -m bench.daily_fanout [--guilds 2000]
+
+The world (2,000 guilds, each with #general for the daily post and #baseline, the bot in all)
+is built in the emulator before the bot connects; the real bot starts through `BotRunner` on a
+temp SQLite file with a fake clock; every guild is configured through
+`bot.services.daily.configure` for 13:00 UTC; the clock moves to 13:00 and `Daily.sweep()`
+is timed until all posts exist.
+
+Baseline, same run, same client: one `channel.send(embed=..., view=...)` of a daily-post
+message per #baseline channel (the same embed and view builders, questions from the same
+bank), issued with the same concurrency as the sweep, and no database work at all.
+The emulator enforces no rate limits unless a test injects them; none are injected here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import time
+from dataclasses import dataclass
+from datetime import time as clock_time
+from datetime import timedelta
+from typing import Any
+
+import discord
+from sqlalchemy import func, select
+
+from bench._common import machine_note, progress, quiet_logs, running_bot, table
+from bot.clock import FakeClock
+from bot.db.models import DailyPost, Question
+from bot.emulator import Channel, Emulator
+from bot.services import daily
+from bot.services.daily import QuestionView
+from bot.ui.daily import post_embed
+from cogs.daily import _cog
+from cogs.daily._views import answer_view
+
+TITLE = "Question of the day"
+
+
+@dataclass
+class Result:
+    name: str
+    posts: int
+    wall: float
+    cpu: float
+
+    @property
+    def cpu_ms_per_post(self) -> float:
+        return self.cpu * 1000 / self.posts
+
+
+def view_of(q: Question) -> QuestionView:
+    return QuestionView(
+        id=q.id,
+        external_id=q.external_id,
+        track=q.track,
+        topic=q.topic,
+        difficulty=q.difficulty,
+        format=q.format,
+        prompt=q.prompt,
+        choices=list(q.choices) if q.choices else None,
+        answers=list(q.answers) if q.answers else None,
+        explanation=q.explanation,
+        reference_answer=q.reference_answer,
+        rubric=list(q.rubric) if q.rubric else None,
+    )
+
+
+async def run(guild_count: int, rtt: float = 0.0) -> list[Result]:
+    # The sweep's own bound on guilds handled at once; the baseline sends as many at once.
+    concurrency = _cog.SWEEP_CONCURRENCY
+    clock = FakeClock()  # 2 March 2026, 12:00 UTC
+    emulator = Emulator(clock=clock)
+    await emulator.start()
+    try:
+        progress(f"building {guild_count} guilds in the emulator")
+        generals, baselines = [], []
+        for i in range(guild_count):
+            guild = emulator.create_guild(f"Bench {i}")
+            generals.append(emulator.channel_named(guild, "general"))
+            baselines.append(emulator.create_channel(guild, "baseline", dispatch=False))
+        progress("starting the bot")
+        async with running_bot(emulator, clock) as h:
+            bot, sessions = h.bot, h.bot.services.sessions
+            assert len(bot.guilds) == guild_count, f"the bot sees {len(bot.guilds)} guilds"
+            progress("configuring every guild's daily question for 13:00 UTC")
+            configuring = asyncio.Semaphore(8)
+
+            async def configure(channel: Channel) -> None:
+                async with configuring:
+                    await daily.configure(
+                        sessions,
+                        guild_id=channel.guild_id or 0,
+                        channel_id=channel.id,
+                        post_time=clock_time(13, 0),
+                        timezone="UTC",
+                        topics=[],
+                        difficulty=None,
+                        reveal_hours=24,
+                        ping_role_id=None,
+                        now=clock.now(),
+                    )
+
+            await asyncio.gather(*(configure(c) for c in generals))
+            if rtt:
+                # Loopback answers in well under a millisecond; Discord does not. Every REST
+                # call of the bot (the baseline's and the sweep's alike) waits `rtt` first.
+                request = bot.http.request
+
+                async def far_away(*args: Any, **kwargs: Any) -> Any:
+                    await asyncio.sleep(rtt)
+                    return await request(*args, **kwargs)
+
+                bot.http.request = far_away  # type: ignore[method-assign]
+            async with sessions() as session:
+                bank = [
+                    view_of(q)
+                    for q in await session.scalars(
+                        select(Question).where(Question.retired_at.is_(None)).order_by(Question.id)
+                    )
+                ]
+            clock.advance(timedelta(hours=1))
+            reveal_at = clock.now() + timedelta(hours=24)
+
+            # ---- baseline: the same Discord calls, no database work -------------------
+            progress(f"baseline: {guild_count} sends, {concurrency} at a time")
+            gate = asyncio.Semaphore(concurrency)
+
+            async def send(i: int, channel_id: int) -> None:
+                q = bank[i % len(bank)]
+                channel = bot.get_channel(channel_id)
+                assert isinstance(channel, discord.TextChannel)
+                async with gate:
+                    await channel.send(
+                        content=None,
+                        embed=post_embed(q, reveal_at=reveal_at),
+                        view=answer_view(10_000_000 + i, q),
+                        allowed_mentions=discord.AllowedMentions(roles=False),
+                    )
+
+            gc.collect()
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            await asyncio.gather(*(send(i, c.id) for i, c in enumerate(baselines)))
+            baseline = Result(
+                "baseline (send only)",
+                sum(len(c.message_ids) for c in baselines),
+                time.perf_counter() - wall0,
+                time.process_time() - cpu0,
+            )
+
+            # ---- cohort: one sweep posts every guild's question ----------------------
+            progress("cohort: Daily.sweep()")
+            cog = bot.get_cog("Daily")
+            assert cog is not None
+            gc.collect()
+            wall0, cpu0 = time.perf_counter(), time.process_time()
+            await cog.sweep()  # type: ignore[attr-defined]
+            wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            posted = sum(
+                1
+                for c in generals
+                for m in emulator.channel_messages(c)
+                if m.embeds and m.embeds[0].get("title") == TITLE
+            )
+            async with sessions() as session:
+                stored = await session.scalar(
+                    select(func.count()).select_from(DailyPost).where(DailyPost.status == "posted")
+                )
+            cohort = Result("cohort (Daily.sweep)", posted, wall, cpu)
+            assert posted == guild_count == stored, (posted, stored)
+            assert baseline.posts == guild_count, baseline.posts
+            assert not emulator.errors, [str(e) for e in emulator.errors[:5]]
+            assert not emulator.internal_errors, emulator.internal_errors[:5]
+            return [baseline, cohort]
+    finally:
+        await emulator.stop()
+
+
+def report(results: list[Result]) -> str:
+    base = results[0]
+    rows = [
+        (
+            r.name,
+            r.posts,
+            f"{r.wall:.2f}",
+            f"{r.posts / r.wall:.0f}",
+            f"{r.cpu_ms_per_post:.2f}",
+            f"{r.wall / base.wall:.2f}",
+            f"{r.cpu_ms_per_post / base.cpu_ms_per_post:.2f}",
+        )
+        for r in results
+    ]
+    header = ("run", "posts", "wall s", "posts/s", "CPU ms/post", "wall ratio", "CPU ratio")
+    return table(header, rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--guilds", type=int, default=2000)
+    parser.add_argument(
+        "--rtt", type=float, default=0.0, help="seconds each REST call waits (network latency)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=None, help="override the sweep's SWEEP_CONCURRENCY"
+    )
+    args = parser.parse_args()
+    if args.concurrency:
+        _cog.SWEEP_CONCURRENCY = args.concurrency
+    quiet_logs()
+    results = asyncio.run(run(args.guilds, args.rtt))
+    print()
+    print(report(results))
+    print()
+    print(
+        f"{args.guilds} guilds due at 13:00 UTC; sweep concurrency {_cog.SWEEP_CONCURRENCY}; "
+        f"REST latency {args.rtt * 1000:.0f} ms; "
+        f"CPU is the whole process (bot + emulator); target: ratio <= 1.5. {machine_note()}"
+    )
+
+
+if __name__ == "__main__":
+    main()
