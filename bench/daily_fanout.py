@@ -33,7 +33,6 @@ from bot.clock import FakeClock
 from bot.db.models import DailyPost, Question
 from bot.emulator import Channel, Emulator
 from bot.services import daily
-from bot.services.daily import QuestionView
 from bot.ui.daily import post_embed
 from cogs.daily import _cog
 from cogs.daily._views import answer_view
@@ -51,23 +50,6 @@ class Result:
     @property
     def cpu_ms_per_post(self) -> float:
         return self.cpu * 1000 / self.posts
-
-
-def view_of(q: Question) -> QuestionView:
-    return QuestionView(
-        id=q.id,
-        external_id=q.external_id,
-        track=q.track,
-        topic=q.topic,
-        difficulty=q.difficulty,
-        format=q.format,
-        prompt=q.prompt,
-        choices=list(q.choices) if q.choices else None,
-        answers=list(q.answers) if q.answers else None,
-        explanation=q.explanation,
-        reference_answer=q.reference_answer,
-        rubric=list(q.rubric) if q.rubric else None,
-    )
 
 
 async def run(guild_count: int, rtt: float = 0.0) -> list[Result]:
@@ -118,7 +100,7 @@ async def run(guild_count: int, rtt: float = 0.0) -> list[Result]:
                 bot.http.request = far_away  # type: ignore[method-assign]
             async with sessions() as session:
                 bank = [
-                    view_of(q)
+                    daily.question_view(q)
                     for q in await session.scalars(
                         select(Question).where(Question.retired_at.is_(None)).order_by(Question.id)
                     )

@@ -194,7 +194,7 @@ async def _answer_round(
                 unless_prior[index] = Receipt("closed", None, None, None, post.view)
                 continue
             try:
-                correct = daily._validate(post.view, request.choices, request.text)
+                correct = daily.check_answer(post.view, request.choices, request.text)
             except CohortError as error:
                 unless_prior[index] = error
                 continue
@@ -296,7 +296,7 @@ async def _load_posts(
             entry = _Post(
                 guild_id=post.guild_id,
                 reveal_at=post.reveal_at,
-                view=daily._view(question),
+                view=daily.question_view(question),
                 open=post.status == "posted" and post.revealed_at is None,
             )
             posts[post.id] = entry

@@ -9,7 +9,7 @@ Discord calls around these may run twice, late or never, and nothing is duplicat
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -129,8 +129,6 @@ class DailyStatus:
     next_post: datetime
     left_before_repeats: int
     eligible: int
-    today: ExistingPost | None = None
-    open_post: ExistingPost | None = field(default=None)
 
 
 # ---- settings ------------------------------------------------------------------------------
@@ -162,6 +160,16 @@ def parse_topics(text: str | None, tracks: set[str], topics: set[str]) -> list[s
             "separated by commas, e.g. `statistics, window functions`."
         )
     return list(dict.fromkeys(names))
+
+
+def topic_suggestions(current: str, tracks: set[str], topics: set[str]) -> list[str]:
+    """Autocomplete for the comma-separated `topics` option: completes the last name typed and
+    keeps the ones before it; tracks first, then topics, at most 25 (Discord's limit)."""
+    head, _, last = current.rpartition(",")
+    prefix = f"{head}, " if head else ""
+    typed = last.strip().lower()
+    ordered = sorted(tracks) + sorted(topics - tracks)
+    return [(prefix + name)[:100] for name in ordered if typed in name][:25]
 
 
 async def configure(
@@ -403,17 +411,6 @@ async def mark_failed(sessions: Sessions, post_id: int, error: str, now: datetim
         await session.commit()
 
 
-async def stale_claims(sessions: Sessions, now: datetime) -> list[int]:
-    """Guilds with a claim that was never sent (the process died): start-up recovers them."""
-    async with sessions() as session:
-        rows = await session.scalars(
-            select(DailyPost.guild_id).where(
-                DailyPost.status == "claimed", DailyPost.claimed_at <= now - STALE_CLAIM
-            )
-        )
-        return list(rows)
-
-
 # ---- selection -----------------------------------------------------------------------------
 
 
@@ -480,24 +477,11 @@ async def status(sessions: Sessions, guild_id: int, now: datetime) -> DailyStatu
                 DailyPost.question_id.in_(select(sub.c.id)),
             )
         )
-        today = await session.scalar(
-            select(DailyPost).where(
-                DailyPost.guild_id == guild_id,
-                DailyPost.local_date == local_date(now, settings.zone),
-            )
-        )
-        open_post = await session.scalar(
-            select(DailyPost)
-            .where(DailyPost.guild_id == guild_id, DailyPost.status == "posted")
-            .order_by(DailyPost.local_date.desc())
-        )
     return DailyStatus(
         settings=settings,
         next_post=settings.next_post(now),
         left_before_repeats=max(eligible - int(asked or 0), 0),
         eligible=eligible,
-        today=_existing(today) if today else None,
-        open_post=_existing(open_post) if open_post else None,
     )
 
 
@@ -516,28 +500,15 @@ async def answer(
     """Store a member's first answer (and their activity) in one transaction; a second
     attempt or a late one changes nothing and says why."""
     async with sessions() as session:
-        row = (
-            await session.execute(
-                select(DailyPost, Question)
-                .join(Question, Question.id == DailyPost.question_id)
-                .where(DailyPost.id == post_id)
-            )
-        ).first()
-        if row is None:
-            raise NotFound("That daily question no longer exists.")
-        post, question = row
-        view = _view(question)
+        post, question = await _post_and_question(session, post_id)
+        view = question_view(question)
         reveal_at = post.reveal_at
-        previous = await session.scalar(
-            select(DailyAnswer).where(
-                DailyAnswer.post_id == post_id, DailyAnswer.member_id == member_id
-            )
-        )
+        previous = await _previous_answer(session, post_id, member_id)
         if previous is not None:
             return Receipt("already", previous.choices, previous.text, post.reveal_at, view)
         if post.status != "posted" or post.revealed_at is not None:
             return Receipt("closed", None, None, None, view)
-        correct = _validate(view, choices, text)
+        correct = check_answer(view, choices, text)
         try:
             session.add(
                 DailyAnswer(
@@ -562,17 +533,13 @@ async def answer(
             await session.commit()
         except IntegrityError:  # a double click raced the first one
             await session.rollback()
-            previous = await session.scalar(
-                select(DailyAnswer).where(
-                    DailyAnswer.post_id == post_id, DailyAnswer.member_id == member_id
-                )
-            )
+            previous = await _previous_answer(session, post_id, member_id)
             assert previous is not None
             return Receipt("already", previous.choices, previous.text, reveal_at, view)
     return Receipt("stored", choices, text, reveal_at, view)
 
 
-def _validate(view: QuestionView, choices: list[int] | None, text: str | None) -> bool | None:
+def check_answer(view: QuestionView, choices: list[int] | None, text: str | None) -> bool | None:
     if view.format == "open":
         if not text or not text.strip():
             raise BadInput("Your answer is empty.")
@@ -645,15 +612,9 @@ async def unfinished_reveals(sessions: Sessions, now: datetime) -> list[RevealPl
 
 
 async def _reveal_plan(session: AsyncSession, post_id: int) -> RevealPlan:
-    post, question = (
-        await session.execute(
-            select(DailyPost, Question)
-            .join(Question, Question.id == DailyPost.question_id)
-            .where(DailyPost.id == post_id)
-        )
-    ).one()
+    post, question = await _post_and_question(session, post_id)
     answers = list(await session.scalars(select(DailyAnswer).where(DailyAnswer.post_id == post_id)))
-    view = _view(question)
+    view = question_view(question)
     counts = [0] * len(view.choices or [])
     for a in answers:
         for c in a.choices or []:
@@ -686,21 +647,30 @@ async def current_open(sessions: Sessions, guild_id: int) -> int | None:
     return posts[-1] if posts else None
 
 
-async def post_question(sessions: Sessions, post_id: int) -> tuple[ExistingPost, QuestionView]:
-    async with sessions() as session:
-        row = (
-            await session.execute(
-                select(DailyPost, Question)
-                .join(Question, Question.id == DailyPost.question_id)
-                .where(DailyPost.id == post_id)
-            )
-        ).first()
+# ---- lookups and mapping -------------------------------------------------------------------
+
+
+async def _post_and_question(session: AsyncSession, post_id: int) -> tuple[DailyPost, Question]:
+    row = (
+        await session.execute(
+            select(DailyPost, Question)
+            .join(Question, Question.id == DailyPost.question_id)
+            .where(DailyPost.id == post_id)
+        )
+    ).first()
     if row is None:
         raise NotFound("That daily question no longer exists.")
-    return _existing(row[0]), _view(row[1])
+    return row[0], row[1]
 
 
-# ---- mapping -------------------------------------------------------------------------------
+async def _previous_answer(
+    session: AsyncSession, post_id: int, member_id: int
+) -> DailyAnswer | None:
+    return await session.scalar(
+        select(DailyAnswer).where(
+            DailyAnswer.post_id == post_id, DailyAnswer.member_id == member_id
+        )
+    )
 
 
 def _settings(config: DailyConfig, guild: Guild) -> DailySettings:
@@ -720,7 +690,8 @@ def _settings(config: DailyConfig, guild: Guild) -> DailySettings:
     )
 
 
-def _view(q: Question) -> QuestionView:
+def question_view(q: Question) -> QuestionView:
+    """A question row as the plain value the UI and the answer batcher work with."""
     return QuestionView(
         id=q.id,
         external_id=q.external_id,
@@ -750,7 +721,7 @@ def _plan(
         guild_id=post.guild_id,
         channel_id=post.channel_id,
         local_date=post.local_date,
-        question=_view(question),
+        question=question_view(question),
         reveal_at=post.reveal_at,
         ping_role_id=ping_role_id,
         recover=recover,
@@ -761,22 +732,9 @@ async def peek(sessions: Sessions, post_id: int, member_id: int) -> Receipt | No
     """What answering would say without answering: None when the member may still answer
     (used before opening the open-answer modal, so nobody writes an answer that cannot count)."""
     async with sessions() as session:
-        row = (
-            await session.execute(
-                select(DailyPost, Question)
-                .join(Question, Question.id == DailyPost.question_id)
-                .where(DailyPost.id == post_id)
-            )
-        ).first()
-        if row is None:
-            raise NotFound("That daily question no longer exists.")
-        post, question = row
-        previous = await session.scalar(
-            select(DailyAnswer).where(
-                DailyAnswer.post_id == post_id, DailyAnswer.member_id == member_id
-            )
-        )
-    view = _view(question)
+        post, question = await _post_and_question(session, post_id)
+        previous = await _previous_answer(session, post_id, member_id)
+    view = question_view(question)
     if previous is not None:
         return Receipt("already", previous.choices, previous.text, post.reveal_at, view)
     if post.status != "posted":

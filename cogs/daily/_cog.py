@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -317,13 +316,9 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
         self, interaction: discord.Interaction[CohortBot], current: str
     ) -> list[app_commands.Choice[str]]:
         tracks, names = await daily.bank_topics(self.services.sessions)
-        head, _, last = current.rpartition(",")
-        prefix = f"{head}, " if head else ""
-        typed = last.strip().lower()
-        ordered = sorted(tracks) + sorted(names - tracks)
-        hits = [n for n in ordered if typed in n][:25]
         return [
-            app_commands.Choice(name=(prefix + n)[:100], value=(prefix + n)[:100]) for n in hits
+            app_commands.Choice(name=n, value=n)
+            for n in daily.topic_suggestions(current, tracks, names)
         ]
 
     @app_commands.command(name="now", description="Post today's question now (organisers)")
@@ -407,10 +402,6 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
         )
         embed = status_embed(result, f"<#{result.settings.channel_id}>")
         await interaction.response.send_message(embed=embed, ephemeral=True)
-
-    # ---- helpers for the demo and tests --------------------------------------------------
-    def timer_at(self, guild_id: int) -> datetime | None:
-        return self.timers.when(f"daily:post:{guild_id}")
 
 
 def _reason(error: BaseException) -> str:

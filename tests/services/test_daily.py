@@ -202,3 +202,9 @@ async def test_the_sweep_does_not_retry_a_failed_post_but_daily_now_does(
     assert isinstance(swept, daily.ExistingPost) and swept.status == "failed"
     forced = await daily.claim(sessions, GUILD, now + timedelta(minutes=2), force=True)
     assert isinstance(forced, daily.PostPlan) and forced.post_id == plan.post_id
+
+
+def test_topic_suggestions_complete_the_last_name_typed() -> None:
+    tracks, topics = {"coding", "statistics"}, {"joins", "coding"}
+    assert daily.topic_suggestions("", tracks, topics) == ["coding", "statistics", "joins"]
+    assert daily.topic_suggestions("statistics, jo", tracks, topics) == ["statistics, joins"]
