@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
+import os
+import pstats
 import time
 from dataclasses import dataclass
 from datetime import time as clock_time
@@ -52,7 +55,7 @@ class Result:
         return self.cpu * 1000 / self.posts
 
 
-async def run(guild_count: int, rtt: float = 0.0) -> list[Result]:
+async def run(guild_count: int, rtt: float = 0.0, profile: int = 0) -> list[Result]:
     # The sweep's own bound on guilds handled at once; the baseline sends as many at once.
     concurrency = _cog.SWEEP_CONCURRENCY
     clock = FakeClock()  # 2 March 2026, 12:00 UTC
@@ -112,10 +115,10 @@ async def run(guild_count: int, rtt: float = 0.0) -> list[Result]:
             progress(f"baseline: {guild_count} sends, {concurrency} at a time")
             gate = asyncio.Semaphore(concurrency)
 
-            async def send(i: int, channel_id: int) -> None:
+            async def send(i: int, guild_id: int, channel_id: int) -> None:
                 q = bank[i % len(bank)]
-                channel = bot.get_channel(channel_id)
-                assert isinstance(channel, discord.TextChannel)
+                channel = bot.text_channel(guild_id, channel_id)  # as the sweep finds its own
+                assert channel is not None
                 async with gate:
                     await channel.send(
                         content=None,
@@ -124,24 +127,37 @@ async def run(guild_count: int, rtt: float = 0.0) -> list[Result]:
                         allowed_mentions=discord.AllowedMentions(roles=False),
                     )
 
-            gc.collect()
-            wall0, cpu0 = time.perf_counter(), time.process_time()
-            await asyncio.gather(*(send(i, c.id) for i, c in enumerate(baselines)))
-            baseline = Result(
-                "baseline (send only)",
-                sum(len(c.message_ids) for c in baselines),
-                time.perf_counter() - wall0,
-                time.process_time() - cpu0,
-            )
+            async def baseline_run(name: str) -> Result:
+                before = sum(len(c.message_ids) for c in baselines)
+                settle(bot)
+                wall0, cpu0 = time.perf_counter(), time.process_time()
+                await asyncio.gather(
+                    *(send(i, c.guild_id or 0, c.id) for i, c in enumerate(baselines))
+                )
+                return Result(
+                    name,
+                    sum(len(c.message_ids) for c in baselines) - before,
+                    time.perf_counter() - wall0,
+                    time.process_time() - cpu0,
+                )
+
+            first = await baseline_run("baseline, before (send only)")
 
             # ---- cohort: one sweep posts every guild's question ----------------------
             progress("cohort: Daily.sweep()")
             cog = bot.get_cog("Daily")
             assert cog is not None
-            gc.collect()
+            settle(bot)
+            profiler = cProfile.Profile() if profile else None
             wall0, cpu0 = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
             await cog.sweep()  # type: ignore[attr-defined]
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            if profiler:
+                profiler.disable()
+                order = os.environ.get("BENCH_SORT", "tottime")
+                pstats.Stats(profiler).sort_stats(order).print_stats(profile)
             posted = sum(
                 1
                 for c in generals
@@ -154,16 +170,30 @@ async def run(guild_count: int, rtt: float = 0.0) -> list[Result]:
                 )
             cohort = Result("cohort (Daily.sweep)", posted, wall, cpu)
             assert posted == guild_count == stored, (posted, stored)
-            assert baseline.posts == guild_count, baseline.posts
+            progress("baseline again")
+            second = await baseline_run("baseline, after (send only)")
+            assert first.posts == second.posts == guild_count, (first.posts, second.posts)
             assert not emulator.errors, [str(e) for e in emulator.errors[:5]]
             assert not emulator.internal_errors, emulator.internal_errors[:5]
-            return [baseline, cohort]
+            return [first, cohort, second]
     finally:
         await emulator.stop()
 
 
+def settle(bot: Any) -> None:
+    """Start each run from the same state. discord.py keeps a rate-limit bucket per channel
+    for five minutes and, past 256 of them, scans them all whenever a new one is made: a run
+    that followed the other's 2,000 channels would pay for those too (about 1 ms a post)."""
+    bot.http._buckets.clear()
+    gc.collect()
+
+
 def report(results: list[Result]) -> str:
-    base = results[0]
+    """Ratios against the mean of the two baselines, run before and after the sweep (single
+    runs of the same sends vary by a quarter on these machines)."""
+    baselines = [r for r in results if r.name.startswith("baseline")]
+    base_wall = sum(r.wall for r in baselines) / len(baselines)
+    base_cpu = sum(r.cpu_ms_per_post for r in baselines) / len(baselines)
     rows = [
         (
             r.name,
@@ -171,8 +201,8 @@ def report(results: list[Result]) -> str:
             f"{r.wall:.2f}",
             f"{r.posts / r.wall:.0f}",
             f"{r.cpu_ms_per_post:.2f}",
-            f"{r.wall / base.wall:.2f}",
-            f"{r.cpu_ms_per_post / base.cpu_ms_per_post:.2f}",
+            f"{r.wall / base_wall:.2f}",
+            f"{r.cpu_ms_per_post / base_cpu:.2f}",
         )
         for r in results
     ]
@@ -189,11 +219,14 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, default=None, help="override the sweep's SWEEP_CONCURRENCY"
     )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="print the sweep's N costliest calls"
+    )
     args = parser.parse_args()
     if args.concurrency:
         _cog.SWEEP_CONCURRENCY = args.concurrency
     quiet_logs()
-    results = asyncio.run(run(args.guilds, args.rtt))
+    results = asyncio.run(run(args.guilds, args.rtt, args.profile))
     print()
     print(report(results))
     print()

@@ -14,10 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import literal_column, select, union_all
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.inserts import insert_ignoring_duplicates
 from bot.db.models import Activity, Guild, Member
 from bot.domain.schedule import local_date
 
@@ -56,9 +55,7 @@ async def record_activity(
         "occurred_at": at,
         "local_date": day,
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(insert(Activity).values(**values).on_conflict_do_nothing())
+    await session.execute(insert_ignoring_duplicates(session, Activity).values(**values))
     return day
 
 
@@ -140,7 +137,5 @@ async def record_activities(
     if zones is None:
         zones = await activity_zones(session, events)
     rows = activity_rows(events, zones)
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(insert(Activity.__table__).on_conflict_do_nothing(), rows)
+    await session.execute(insert_ignoring_duplicates(session, Activity.__table__), rows)
     return [row["local_date"] for row in rows]

@@ -44,11 +44,10 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, String, literal_column, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.inserts import insert_ignoring_duplicates
 from bot.db.models import Activity, DailyAnswer, DailyPost, Guild, Member, Question
 from bot.domain.errors import CohortError, NotFound
 from bot.services import daily
@@ -83,7 +82,8 @@ _GUILD_TZ = literal_column(
 # SQLite's write lock, so a reveal cannot slip between this check and the commit.
 _POSTS = DailyPost.__tablename__
 _STILL_OPEN = literal_column(
-    f"(SELECT {_POSTS}.status = 'posted' AND {_POSTS}.revealed_at IS NULL FROM {_POSTS} "
+    f"(SELECT {_POSTS}.status IN {daily.ANSWERABLE!r} AND {_POSTS}.revealed_at IS NULL "
+    f"FROM {_POSTS} "
     f"WHERE {_POSTS}.id = {_ANSWERS.name}.post_id)",
     Boolean,
 )
@@ -297,7 +297,7 @@ async def _load_posts(
                 guild_id=post.guild_id,
                 reveal_at=post.reveal_at,
                 view=daily.question_view(question),
-                open=post.status == "posted" and post.revealed_at is None,
+                open=post.status in daily.ANSWERABLE and post.revealed_at is None,
             )
             posts[post.id] = entry
             if entry.open:
@@ -351,8 +351,7 @@ class _OrmWrites:
                 .where(DailyPost.id.in_(sorted(post_ids)))
                 .with_for_update(read=True)
             )
-        insert = pg_insert if postgres else sqlite_insert
-        statement = insert(_ANSWERS).on_conflict_do_nothing().returning(*_RETURNING)
+        statement = insert_ignoring_duplicates(self.session, _ANSWERS).returning(*_RETURNING)
         result = await self.session.execute(statement, rows)
         return {(r[0], r[1]): _Inserted(r[2], r[3], bool(r[4])) for r in result}
 

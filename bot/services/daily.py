@@ -8,24 +8,30 @@ Discord calls around these may run twice, late or never, and nothing is duplicat
 
 from __future__ import annotations
 
-import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.inserts import insert_ignoring_duplicates
 from bot.db.models import DailyAnswer, DailyConfig, DailyPost, Guild, Question
 from bot.domain.errors import BadInput, Conflict, NotFound
 from bot.domain.schedule import local_date, next_run, run_at
+from bot.domain.selection import Pick, pick_question
 from bot.services.activity import record_activity
 
 Sessions = async_sessionmaker[AsyncSession]
 # A claim older than this with nothing sent is assumed to belong to a process that died.
 STALE_CLAIM = timedelta(minutes=2)
 REVEAL_HOURS = (1, 48)
+# A post takes answers while claimed too: a click proves its message went out, and the sweep
+# marks a batch of sends `posted` only after the batch, a moment after members can see them.
+ANSWERABLE = ("claimed", "posted")
 
 
 # ---- plain results -------------------------------------------------------------------------
@@ -83,6 +89,8 @@ class PostPlan:
     reveal_at: datetime
     ping_role_id: int | None
     recover: bool = False
+    # The guild's posts still open from earlier days: closed before this one goes out.
+    older_open: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,26 +226,40 @@ async def configure(
     return settings
 
 
+# Plain columns, not ORM objects: the minute sweep reads every guild's settings.
+_SETTINGS = (
+    DailyConfig.guild_id,
+    DailyConfig.channel_id,
+    DailyConfig.post_time,
+    DailyConfig.topics,
+    DailyConfig.difficulty,
+    DailyConfig.reveal_hours,
+    DailyConfig.ping_role_id,
+    DailyConfig.paused,
+    DailyConfig.schedule_from,
+    Guild.timezone,
+    Guild.log_channel_id,
+)
+
+
 async def get_settings(sessions: Sessions, guild_id: int) -> DailySettings | None:
     async with sessions() as session:
         row = (
             await session.execute(
-                select(DailyConfig, Guild)
+                select(*_SETTINGS)
                 .join(Guild, Guild.id == DailyConfig.guild_id)
                 .where(DailyConfig.guild_id == guild_id)
             )
         ).first()
-    return _settings(*row) if row else None
+    return _settings(row, row) if row else None
 
 
 async def all_settings(sessions: Sessions) -> list[DailySettings]:
     async with sessions() as session:
-        rows = (
-            await session.execute(
-                select(DailyConfig, Guild).join(Guild, Guild.id == DailyConfig.guild_id)
-            )
-        ).all()
-    return [_settings(c, g) for c, g in rows]
+        rows = await session.execute(
+            select(*_SETTINGS).join(Guild, Guild.id == DailyConfig.guild_id)
+        )
+        return [_settings(row, row) for row in rows]
 
 
 async def set_paused(sessions: Sessions, guild_id: int, paused: bool, now: datetime) -> bool:
@@ -309,7 +331,8 @@ async def claim(
     sessions: Sessions, guild_id: int, now: datetime, *, force: bool = False
 ) -> PostPlan | ExistingPost | None:
     """Claim today's post. None: not due (or not set up). ExistingPost: today's is already
-    claimed or out. `force` (/daily now) claims today even before the scheduled time."""
+    claimed or out. `force` (/daily now) claims today even before the scheduled time, and
+    retries a failed one."""
     settings = await get_settings(sessions, guild_id)
     if settings is None:
         if force:
@@ -318,42 +341,132 @@ async def claim(
     day = local_date(now, settings.zone) if force else due_today(settings, now)
     if day is None:
         return None
+    result = (await claim_many(sessions, [(settings, day)], now, retry_failed=force))[guild_id]
+    if result is None:
+        raise Conflict("No questions in the bank match this server's daily filter.")
+    return result
+
+
+async def claim_due(
+    sessions: Sessions, everyone: Sequence[DailySettings], now: datetime
+) -> dict[int, PostPlan | ExistingPost | None]:
+    """Claim the post of every guild in `everyone` that is due now (see `due_today`), in one
+    transaction: what one sweep does for thousands of guilds due at the same minute."""
+    due = [(s, day) for s in everyone if (day := due_today(s, now)) is not None]
+    return await claim_many(sessions, due, now, retry_failed=False) if due else {}
+
+
+async def claim_many(
+    sessions: Sessions,
+    due: Sequence[tuple[DailySettings, date]],
+    now: datetime,
+    *,
+    retry_failed: bool,
+) -> dict[int, PostPlan | ExistingPost | None]:
+    """Claim each guild's post for its local date; per guild id: a PostPlan to send, the
+    ExistingPost already claimed for that day, or None when no question matches its filter.
+
+    A handful of queries whatever the number of guilds: the day's existing posts, the eligible
+    question ids per distinct filter, every guild's last-asked dates (grouped), one multi-row
+    INSERT that skips a (guild, day) another process claimed a moment ago, and the questions
+    picked. The unique (guild, local date) pair still decides every race.
+    """
+    results: dict[int, PostPlan | ExistingPost | None] = {}
+    by_guild = {settings.guild_id: (settings, day) for settings, day in due}
+    guild_ids = sorted(by_guild)
     async with sessions() as session:
-        existing = await session.scalar(
-            select(DailyPost).where(DailyPost.guild_id == guild_id, DailyPost.local_date == day)
-        )
-        if existing is not None:
-            return await _reclaim(session, existing, settings, now, retry_failed=force)
-        config = await session.get(DailyConfig, guild_id)
-        assert config is not None
-        question = await _pick(session, config, day, now)
-        if question is None:
-            raise Conflict("No questions in the bank match this server's daily filter.")
-        post = DailyPost(
-            guild_id=guild_id,
-            local_date=day,
-            question_id=question.id,
-            channel_id=settings.channel_id,
-            status="claimed",
-            claimed_at=now,
-            reveal_at=now + timedelta(hours=settings.reveal_hours),
-        )
-        session.add(post)
-        try:
-            await session.commit()
-        except IntegrityError:  # another process or timer claimed this day a moment ago
-            await session.rollback()
-            existing = await session.scalar(
-                select(DailyPost).where(DailyPost.guild_id == guild_id, DailyPost.local_date == day)
+        existing = {
+            post.guild_id: post
+            for post in await session.execute(
+                select(*_POST_STATE).where(
+                    DailyPost.guild_id.in_(guild_ids),
+                    DailyPost.local_date.in_(sorted({day for _, day in due})),
+                )
             )
-            assert existing is not None
-            return _existing(existing)
-        return _plan(post, question, settings.ping_role_id)
+            if post.local_date == by_guild[post.guild_id][1]
+        }
+        fresh = [g for g in guild_ids if g not in existing]
+        picks = await _picks(session, [by_guild[g] for g in fresh], now) if fresh else {}
+        for guild_id in fresh:
+            if guild_id not in picks:
+                results[guild_id] = None
+        rows = [
+            {
+                "guild_id": guild_id,
+                "local_date": by_guild[guild_id][1],
+                "question_id": pick.question_id,
+                "channel_id": by_guild[guild_id][0].channel_id,
+                "status": "claimed",
+                "attempts": 1,
+                "claimed_at": now,
+                "reveal_at": now + timedelta(hours=by_guild[guild_id][0].reveal_hours),
+            }
+            for guild_id, pick in picks.items()
+        ]
+        claimed: dict[int, int] = {}
+        if rows:
+            inserted = await session.execute(
+                insert_ignoring_duplicates(session, DailyPost.__table__).returning(
+                    DailyPost.id, DailyPost.guild_id
+                ),
+                rows,
+            )
+            claimed = {guild_id: post_id for post_id, guild_id in inserted}
+            restarted = [g for g, pick in picks.items() if pick.new_cycle and g in claimed]
+            if restarted:
+                await session.execute(
+                    update(DailyConfig)
+                    .where(DailyConfig.guild_id.in_(restarted))
+                    .values(cycle_started_at=now)
+                )
+            older = await _open_posts_of(session, sorted(claimed))
+            questions = await _question_views(session, {picks[g].question_id for g in claimed})
+        await session.commit()
+        for guild_id, post_id in claimed.items():
+            settings, day = by_guild[guild_id]
+            results[guild_id] = PostPlan(
+                post_id=post_id,
+                guild_id=guild_id,
+                channel_id=settings.channel_id,
+                local_date=day,
+                question=questions[picks[guild_id].question_id],
+                reveal_at=now + timedelta(hours=settings.reveal_hours),
+                ping_role_id=settings.ping_role_id,
+                older_open=tuple(p for p in older.get(guild_id, ()) if p != post_id),
+            )
+        # Claimed a moment ago by another process or timer: what it claimed is the answer.
+        lost = [g for g in picks if g not in claimed]
+        if lost:
+            for post in await session.execute(
+                select(*_POST_STATE).where(
+                    DailyPost.guild_id.in_(lost),
+                    DailyPost.local_date.in_(sorted({by_guild[g][1] for g in lost})),
+                )
+            ):
+                if post.local_date == by_guild[post.guild_id][1]:
+                    results[post.guild_id] = _existing(post)
+        for guild_id, post in existing.items():
+            results[guild_id] = await _reclaim(
+                session, post, by_guild[guild_id][0], now, retry_failed=retry_failed
+            )
+    return results
+
+
+# What a claim needs to know of a day's existing post.
+_POST_STATE = (
+    DailyPost.id,
+    DailyPost.guild_id,
+    DailyPost.local_date,
+    DailyPost.channel_id,
+    DailyPost.message_id,
+    DailyPost.status,
+    DailyPost.claimed_at,
+)
 
 
 async def _reclaim(
     session: AsyncSession,
-    post: DailyPost,
+    post: Any,
     settings: DailySettings,
     now: datetime,
     *,
@@ -361,7 +474,8 @@ async def _reclaim(
 ) -> PostPlan | ExistingPost:
     """A failed post may be retried (on `/daily now`, once organisers fixed the cause: the
     minute sweep retrying would repeat the same failure notice every minute), and a claim whose
-    sender died is recovered; each by one caller only (a conditional UPDATE decides who)."""
+    sender died is recovered; each by one caller only (a conditional UPDATE decides who).
+    `post` is a row of `_POST_STATE`."""
     if post.status == "failed" and retry_failed:
         condition = DailyPost.status == "failed"
     elif post.status == "claimed" and post.claimed_at <= now - STALE_CLAIM:
@@ -385,10 +499,12 @@ async def _reclaim(
     await session.commit()
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return _existing(post)
-    await session.refresh(post)
-    question = await session.get(Question, post.question_id)
+    claimed = await session.get(DailyPost, post.id, populate_existing=True)
+    assert claimed is not None
+    question = await session.get(Question, claimed.question_id)
     assert question is not None
-    return _plan(post, question, settings.ping_role_id, recover=recover)
+    older = (await _open_posts_of(session, [claimed.guild_id])).get(claimed.guild_id, [])
+    return _plan(claimed, question, settings.ping_role_id, recover=recover, older_open=older)
 
 
 async def mark_posted(sessions: Sessions, post_id: int, message_id: int, now: datetime) -> None:
@@ -398,6 +514,23 @@ async def mark_posted(sessions: Sessions, post_id: int, message_id: int, now: da
             .where(DailyPost.id == post_id, DailyPost.status == "claimed")
             .values(status="posted", message_id=message_id, posted_at=now)
         )
+        await session.commit()
+
+
+async def mark_posted_many(
+    sessions: Sessions, sent: Sequence[tuple[int, int]], now: datetime
+) -> None:
+    """`mark_posted` for many (post id, message id) pairs in one executemany."""
+    if not sent:
+        return
+    table = DailyPost.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("post_id"), table.c.status == "claimed")
+        .values(status="posted", message_id=bindparam("message_id"), posted_at=now)
+    )
+    async with sessions() as session:
+        await session.execute(statement, [{"post_id": p, "message_id": m} for p, m in sent])
         await session.commit()
 
 
@@ -414,8 +547,8 @@ async def mark_failed(sessions: Sessions, post_id: int, error: str, now: datetim
 # ---- selection -----------------------------------------------------------------------------
 
 
-def _eligible(topics: list[str], difficulty: str | None):  # type: ignore[no-untyped-def]
-    query = select(Question).where(
+def _eligible(topics: list[str], difficulty: str | None, *columns: Any) -> Select[Any]:
+    query = select(*(columns or (Question,))).where(
         Question.retired_at.is_(None), Question.format.in_(("single", "multi", "open"))
     )
     if topics:
@@ -430,35 +563,59 @@ async def _eligible_count(session: AsyncSession, topics: list[str], difficulty: 
     return int(await session.scalar(select(func.count()).select_from(sub)) or 0)
 
 
-async def _pick(
-    session: AsyncSession, config: DailyConfig, day: date, now: datetime
-) -> Question | None:
-    """No repeats until the eligible bank is used up; then a new cycle, least recently asked
-    first. Among never-asked questions the pick is random (seeded by guild and day)."""
-    eligible = list(await session.scalars(_eligible(config.topics, config.difficulty)))
-    if not eligible:
-        return None
-    last_asked = dict(
+async def _picks(
+    session: AsyncSession, due: Sequence[tuple[DailySettings, date]], now: datetime
+) -> dict[int, Pick]:
+    """The next question for each guild (see `pick_question`), from one query per distinct
+    filter and one grouped query of every guild's last-asked dates."""
+    guild_ids = sorted(settings.guild_id for settings, _ in due)
+    cycles = dict(
         (
             await session.execute(
-                select(DailyPost.question_id, func.max(DailyPost.claimed_at))
-                .where(DailyPost.guild_id == config.guild_id)
-                .group_by(DailyPost.question_id)
+                select(DailyConfig.guild_id, DailyConfig.cycle_started_at).where(
+                    DailyConfig.guild_id.in_(guild_ids)
+                )
             )
         ).all()
     )
-    fresh = [
-        q for q in eligible if q.id not in last_asked or last_asked[q.id] < config.cycle_started_at
-    ]
-    if not fresh:
-        config.cycle_started_at = now
-        fresh = eligible
-    never = [q for q in fresh if q.id not in last_asked]
-    if never:
-        return random.Random(f"{config.guild_id}:{day.isoformat()}").choice(
-            sorted(never, key=lambda q: q.id)
+    last_asked: dict[int, dict[int, datetime]] = {}
+    for guild_id, question_id, when in await session.execute(
+        select(DailyPost.guild_id, DailyPost.question_id, func.max(DailyPost.claimed_at))
+        .where(DailyPost.guild_id.in_(guild_ids))
+        .group_by(DailyPost.guild_id, DailyPost.question_id)
+    ):
+        last_asked.setdefault(guild_id, {})[question_id] = when
+    eligible: dict[tuple[tuple[str, ...], str | None], list[int]] = {}
+    picks: dict[int, Pick] = {}
+    for settings, day in due:
+        if settings.guild_id not in cycles:  # the schedule was removed meanwhile
+            continue
+        key = (tuple(settings.topics), settings.difficulty)
+        if key not in eligible:
+            eligible[key] = list(
+                await session.scalars(_eligible(settings.topics, settings.difficulty, Question.id))
+            )
+        pick = pick_question(
+            eligible[key],
+            last_asked.get(settings.guild_id, {}),
+            cycles[settings.guild_id],
+            seed=f"{settings.guild_id}:{day.isoformat()}",
         )
-    return min(fresh, key=lambda q: (last_asked[q.id], q.id))
+        if pick is not None:
+            picks[settings.guild_id] = pick
+    return picks
+
+
+async def _open_posts_of(session: AsyncSession, guild_ids: list[int]) -> dict[int, list[int]]:
+    """Each guild's posted, unrevealed posts, oldest first."""
+    posts: dict[int, list[int]] = {}
+    for post_id, guild_id in await session.execute(
+        select(DailyPost.id, DailyPost.guild_id)
+        .where(DailyPost.guild_id.in_(guild_ids), DailyPost.status == "posted")
+        .order_by(DailyPost.id)
+    ):
+        posts.setdefault(guild_id, []).append(post_id)
+    return posts
 
 
 async def status(sessions: Sessions, guild_id: int, now: datetime) -> DailyStatus:
@@ -506,7 +663,7 @@ async def answer(
         previous = await _previous_answer(session, post_id, member_id)
         if previous is not None:
             return Receipt("already", previous.choices, previous.text, post.reveal_at, view)
-        if post.status != "posted" or post.revealed_at is not None:
+        if post.status not in ANSWERABLE or post.revealed_at is not None:
             return Receipt("closed", None, None, None, view)
         correct = check_answer(view, choices, text)
         try:
@@ -690,6 +847,32 @@ def _settings(config: DailyConfig, guild: Guild) -> DailySettings:
     )
 
 
+# Question views by (id, content hash): a sweep of thousands of guilds asks for the same few
+# hundred questions batch after batch; the hash makes an edited question a new entry.
+_VIEWS: dict[tuple[int, str], QuestionView] = {}
+_VIEWS_MAX = 4096
+
+
+async def _question_views(session: AsyncSession, ids: set[int]) -> dict[int, QuestionView]:
+    hashes = dict(
+        (
+            await session.execute(
+                select(Question.id, Question.content_hash).where(Question.id.in_(sorted(ids)))
+            )
+        ).all()
+    )
+    views = {i: _VIEWS[(i, h)] for i, h in hashes.items() if (i, h) in _VIEWS}
+    missing = sorted(set(hashes) - set(views))
+    if missing:
+        if len(_VIEWS) + len(missing) > _VIEWS_MAX:
+            _VIEWS.clear()
+        for question in await session.scalars(select(Question).where(Question.id.in_(missing))):
+            views[question.id] = _VIEWS[(question.id, question.content_hash)] = question_view(
+                question
+            )
+    return views
+
+
 def question_view(q: Question) -> QuestionView:
     """A question row as the plain value the UI and the answer batcher work with."""
     return QuestionView(
@@ -708,12 +891,17 @@ def question_view(q: Question) -> QuestionView:
     )
 
 
-def _existing(post: DailyPost) -> ExistingPost:
+def _existing(post: Any) -> ExistingPost:
     return ExistingPost(post.id, post.channel_id, post.message_id, post.status)
 
 
 def _plan(
-    post: DailyPost, question: Question, ping_role_id: int | None, *, recover: bool = False
+    post: DailyPost,
+    question: Question,
+    ping_role_id: int | None,
+    *,
+    recover: bool = False,
+    older_open: Sequence[int] = (),
 ) -> PostPlan:
     assert post.reveal_at is not None
     return PostPlan(
@@ -725,6 +913,7 @@ def _plan(
         reveal_at=post.reveal_at,
         ping_role_id=ping_role_id,
         recover=recover,
+        older_open=tuple(p for p in older_open if p != post.id),
     )
 
 
@@ -737,6 +926,6 @@ async def peek(sessions: Sessions, post_id: int, member_id: int) -> Receipt | No
     view = question_view(question)
     if previous is not None:
         return Receipt("already", previous.choices, previous.text, post.reveal_at, view)
-    if post.status != "posted":
+    if post.status not in ANSWERABLE:
         return Receipt("closed", None, None, None, view)
     return None

@@ -35,6 +35,9 @@ SWEEP_SECONDS = 60
 # Guilds one sweep posts (or reveals) at once; see `Daily.sweep`. About the default pool
 # (15 connections): more would only queue for a connection or for SQLite's write lock.
 SWEEP_CONCURRENCY = 16
+# Guilds claimed in one transaction: large enough that the claim's few queries cost little per
+# post, small enough that the first posts of a big minute go out without waiting for the rest.
+CLAIM_BATCH = 250
 Difficulty = Literal["easy", "medium", "hard"]
 
 
@@ -81,16 +84,6 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
                     except Exception:
                         log.exception("daily %s failed", what)
 
-            async def post(settings: daily.DailySettings) -> None:
-                # Not due by its own schedule: `claim` would say so after two queries; the same
-                # pure check here spares them, which is most guilds in most sweeps.
-                if daily.due_today(settings, self.services.clock.now()) is not None:
-                    await bounded(
-                        lambda: self._post(settings.guild_id, force=False),
-                        f"post for guild {settings.guild_id}",
-                    )
-                self.arm(settings)
-
             due = await daily.due_reveals(self.services.sessions, now)
             await asyncio.gather(
                 *(
@@ -107,8 +100,39 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
                     if self.bot.owns_guild(plan.guild_id)
                 )
             )
-            everyone = await daily.all_settings(self.services.sessions)
-            await asyncio.gather(*(post(s) for s in everyone if self.bot.owns_guild(s.guild_id)))
+            everyone = [
+                s
+                for s in await daily.all_settings(self.services.sessions)
+                if self.bot.owns_guild(s.guild_id)
+            ]
+            # Claims go in batches (one transaction each), sends at SWEEP_CONCURRENCY at once,
+            # and each batch's sent posts are marked in one statement.
+            for start in range(0, len(everyone), CLAIM_BATCH):
+                try:
+                    await self._post_batch(everyone[start : start + CLAIM_BATCH], bounded)
+                except Exception:  # a claim that fails is retried by the next sweep
+                    log.exception("daily posts of %d guilds failed", CLAIM_BATCH)
+            for settings in everyone:
+                self.arm(settings)
+
+    async def _post_batch(
+        self,
+        batch: list[daily.DailySettings],
+        bounded: Callable[[Callable[[], Awaitable[object]], str], Awaitable[None]],
+    ) -> None:
+        claimed = await daily.claim_due(self.services.sessions, batch, self.services.clock.now())
+        sent: list[tuple[int, int]] = []
+        await asyncio.gather(
+            *(
+                bounded(partial(self._deliver, plan, sent), f"post {plan.post_id}")
+                for plan in claimed.values()
+                if isinstance(plan, PostPlan)
+            )
+        )
+        await daily.mark_posted_many(self.services.sessions, sent, self.services.clock.now())
+        for guild_id, result in claimed.items():
+            if result is None:
+                log.warning("guild %s: no question matches its daily filter", guild_id)
 
     def arm(self, settings: daily.DailySettings) -> None:
         key = f"daily:post:{settings.guild_id}"
@@ -118,22 +142,31 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
         self.timers.set(key, settings.next_post(self.services.clock.now()), self.sweep)
 
     async def _post(self, guild_id: int, *, force: bool) -> PostPlan | ExistingPost | None:
-        now = self.services.clock.now()
-        result = await daily.claim(self.services.sessions, guild_id, now, force=force)
+        result = await daily.claim(
+            self.services.sessions, guild_id, self.services.clock.now(), force=force
+        )
         if not isinstance(result, PostPlan):
             return result
-        plan = result
+        sent: list[tuple[int, int]] = []
+        failed = await self._deliver(result, sent)
+        await daily.mark_posted_many(self.services.sessions, sent, self.services.clock.now())
+        return failed or result
+
+    async def _deliver(self, plan: PostPlan, sent: list[tuple[int, int]]) -> ExistingPost | None:
+        """Send a claimed post (or find it, when a dead process may have sent it) and add
+        (post id, message id) to `sent` for the caller to mark posted. A failed send is marked
+        failed, the organisers are told, and the failure is returned."""
         # "At the next post, whichever first": yesterday's question closes before today's opens.
-        for older in await daily.open_posts(self.services.sessions, guild_id, before=plan.post_id):
+        for older in plan.older_open:
             await self._reveal(older)
-        channel = self.bot.get_channel(plan.channel_id)
-        if plan.recover and isinstance(channel, discord.TextChannel):
+        channel = self.bot.text_channel(plan.guild_id, plan.channel_id)
+        if plan.recover and channel is not None:
             found = await self._find_sent(channel, plan.post_id)
             if found is not None:
-                await daily.mark_posted(self.services.sessions, plan.post_id, found.id, now)
-                return plan
+                sent.append((plan.post_id, found.id))
+                return None
         try:
-            if not isinstance(channel, discord.TextChannel):
+            if channel is None:
                 raise NotFound("the daily channel no longer exists")
             content = f"<@&{plan.ping_role_id}>" if plan.ping_role_id else None
             message = await channel.send(
@@ -146,17 +179,18 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
             )
         except (discord.HTTPException, NotFound) as error:
             reason = _reason(error)
+            now = self.services.clock.now()
             await daily.mark_failed(self.services.sessions, plan.post_id, reason, now)
             await self._tell_organisers(
-                guild_id,
+                plan.guild_id,
                 f"Today's daily question could not be posted in <#{plan.channel_id}>: {reason}. "
                 "Fix it and use `/daily now` to try again today.",
                 avoid=plan.channel_id,
             )
             log.warning("daily post %s failed: %s", plan.post_id, reason)
             return ExistingPost(plan.post_id, plan.channel_id, None, "failed")
-        await daily.mark_posted(self.services.sessions, plan.post_id, message.id, now)
-        return plan
+        sent.append((plan.post_id, message.id))
+        return None
 
     async def _find_sent(
         self, channel: discord.TextChannel, post_id: int
@@ -188,8 +222,8 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
         """Close the post, open its thread and post the key there. Safe to repeat after a
         crash: an existing thread (Discord gives it the message's id) is reused, and a reveal
         already in it is not sent again."""
-        channel = self.bot.get_channel(plan.channel_id)
-        if not isinstance(channel, discord.TextChannel):
+        channel = self.bot.text_channel(plan.guild_id, plan.channel_id)
+        if channel is None:
             log.warning("daily post %s revealed, but its channel is gone", plan.post_id)
             return
         embed, file = reveal_embed(plan)
@@ -237,8 +271,8 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
         for channel_id in targets:
             if channel_id is None or channel_id == avoid:
                 continue
-            channel = self.bot.get_channel(channel_id)
-            if isinstance(channel, discord.TextChannel):
+            channel = self.bot.text_channel(guild_id, channel_id)
+            if channel is not None:
                 try:
                     await channel.send(text[:2000])
                     return

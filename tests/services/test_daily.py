@@ -208,3 +208,60 @@ def test_topic_suggestions_complete_the_last_name_typed() -> None:
     tracks, topics = {"coding", "statistics"}, {"joins", "coding"}
     assert daily.topic_suggestions("", tracks, topics) == ["coding", "statistics", "joins"]
     assert daily.topic_suggestions("statistics, jo", tracks, topics) == ["statistics, joins"]
+
+
+async def test_claim_due_claims_many_guilds_once_each_with_their_own_days(
+    sessions: Sessions,
+) -> None:
+    """One batched claim for guilds in different zones and filters; racing batches split the
+    guilds between them and never claim one twice; yesterday's open post rides along."""
+    zones = ["Europe/London", "Asia/Kolkata", "America/New_York", "Pacific/Auckland"]
+    everyone = []
+    for i in range(40):
+        everyone.append(
+            await configure(
+                sessions,
+                guild_id=GUILD + i,
+                timezone=zones[i % 4],
+                post_time=time(0, 0),
+                topics=["graphs"] if i % 5 == 0 else [],
+            )
+        )
+    assert await daily.claim_due(sessions, everyone, T0) == {}  # nothing due before midnight
+    day_one = T0 + timedelta(days=1)  # past local midnight in every zone
+    first, second = await asyncio.gather(
+        daily.claim_due(sessions, everyone, day_one), daily.claim_due(sessions, everyone, day_one)
+    )
+    plans = [r for r in [*first.values(), *second.values()] if isinstance(r, daily.PostPlan)]
+    assert sorted(p.guild_id for p in plans) == [s.guild_id for s in everyone]
+    for plan in plans:
+        settings = next(s for s in everyone if s.guild_id == plan.guild_id)
+        assert plan.local_date == day_one.astimezone(settings.zone).date()
+        if settings.topics == ["graphs"]:
+            assert plan.question.external_id == "code-q9"
+    await daily.mark_posted_many(sessions, [(p.post_id, 100 + p.post_id) for p in plans], day_one)
+    again = await daily.claim_due(sessions, everyone, day_one + timedelta(minutes=1))
+    assert {type(r) for r in again.values()} == {daily.ExistingPost}
+    assert {r.status for r in again.values() if isinstance(r, daily.ExistingPost)} == {"posted"}
+
+    day_two = await daily.claim_due(sessions, everyone[1:4], day_one + timedelta(days=1))
+    for plan in day_two.values():
+        assert isinstance(plan, daily.PostPlan)
+        yesterday = next(p for p in plans if p.guild_id == plan.guild_id)
+        assert plan.older_open == (yesterday.post_id,)
+        assert plan.question.id != yesterday.question.id  # no repeat within a cycle
+
+
+async def test_a_claimed_post_takes_answers_before_it_is_marked_posted(
+    sessions: Sessions,
+) -> None:
+    await configure(sessions)
+    now = T0 + timedelta(hours=1)
+    plan = await daily.claim(sessions, GUILD, now)
+    assert isinstance(plan, daily.PostPlan)
+    # Its message is out (a member clicked it); the batch has not been marked posted yet.
+    receipt = await daily.answer(sessions, post_id=plan.post_id, member_id=1, choices=[0], now=now)
+    assert receipt.outcome == "stored"
+    await daily.mark_failed(sessions, plan.post_id, "403", now)
+    failed = await daily.answer(sessions, post_id=plan.post_id, member_id=2, choices=[0], now=now)
+    assert failed.outcome == "closed"
