@@ -29,11 +29,11 @@ from datetime import timedelta
 from typing import Any
 
 import discord
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from bench._common import machine_note, progress, quiet_logs, running_bot, table
 from bot.clock import FakeClock
-from bot.db.models import DailyPost, Question
+from bot.db.models import DailyConfig, DailyPost, Question
 from bot.emulator import Channel, Emulator
 from bot.services import daily
 from bot.ui.daily import post_embed
@@ -55,7 +55,9 @@ class Result:
         return self.cpu * 1000 / self.posts
 
 
-async def run(guild_count: int, rtt: float = 0.0, profile: int = 0) -> list[Result]:
+async def run(
+    guild_count: int, rtt: float = 0.0, profile: int = 0, history_days: int = 0
+) -> list[Result]:
     # The sweep's own bound on guilds handled at once; the baseline sends as many at once.
     concurrency = _cog.SWEEP_CONCURRENCY
     clock = FakeClock()  # 2 March 2026, 12:00 UTC
@@ -91,6 +93,9 @@ async def run(guild_count: int, rtt: float = 0.0, profile: int = 0) -> list[Resu
                     )
 
             await asyncio.gather(*(configure(c) for c in generals))
+            if history_days:
+                progress(f"adding {history_days} past daily posts to every guild")
+                await add_history(sessions, [c.guild_id or 0 for c in generals], history_days)
             if rtt:
                 # Loopback answers in well under a millisecond; Discord does not. Every REST
                 # call of the bot (the baseline's and the sweep's alike) waits `rtt` first.
@@ -180,6 +185,54 @@ async def run(guild_count: int, rtt: float = 0.0, profile: int = 0) -> list[Resu
         await emulator.stop()
 
 
+async def add_history(sessions: Any, guild_ids: list[int], days: int) -> None:
+    """Revealed posts of the `days` before today, one question a day in bank order (a new
+    cycle every time the bank is used up), so the pick reads a real history."""
+    async with sessions() as session:
+        ids = list(
+            await session.scalars(
+                select(Question.id).where(Question.retired_at.is_(None)).order_by(Question.id)
+            )
+        )
+        config = await session.scalar(select(DailyConfig))
+        start = config.cycle_started_at - timedelta(days=days)
+        for guild_id in guild_ids:
+            rows = [
+                {
+                    "guild_id": guild_id,
+                    "local_date": (start + timedelta(days=d)).date(),
+                    "question_id": ids[(guild_id + d) % len(ids)],
+                    "channel_id": 1,
+                    "message_id": 1,
+                    "thread_id": 1,
+                    "status": "revealed",
+                    "attempts": 1,
+                    "claimed_at": start + timedelta(days=d),
+                    "posted_at": start + timedelta(days=d),
+                    "reveal_at": start + timedelta(days=d + 1),
+                    "revealed_at": start + timedelta(days=d + 1),
+                }
+                for d in range(days)
+            ]
+            await session.execute(insert(DailyPost), rows)
+        # Each guild's cycle started with the last full pass over the bank.
+        await session.execute(
+            update(DailyConfig).values(
+                cycle_started_at=start + timedelta(days=days - days % len(ids))
+            )
+        )
+        first = (
+            select(func.min(DailyPost.id))
+            .where(
+                DailyPost.guild_id == DailyConfig.guild_id,
+                DailyPost.claimed_at >= DailyConfig.cycle_started_at,
+            )
+            .scalar_subquery()
+        )
+        await session.execute(update(DailyConfig).values(cycle_start_post_id=first))
+        await session.commit()
+
+
 def settle(bot: Any) -> None:
     """Start each run from the same state. discord.py keeps a rate-limit bucket per channel
     for five minutes and, past 256 of them, scans them all whenever a new one is made: a run
@@ -220,19 +273,26 @@ def main() -> None:
         "--concurrency", type=int, default=None, help="override the sweep's SWEEP_CONCURRENCY"
     )
     parser.add_argument(
+        "--history-days",
+        type=int,
+        default=0,
+        metavar="N",
+        help="give every guild N days of past posts first",
+    )
+    parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="print the sweep's N costliest calls"
     )
     args = parser.parse_args()
     if args.concurrency:
         _cog.SWEEP_CONCURRENCY = args.concurrency
     quiet_logs()
-    results = asyncio.run(run(args.guilds, args.rtt, args.profile))
+    results = asyncio.run(run(args.guilds, args.rtt, args.profile, args.history_days))
     print()
     print(report(results))
     print()
     print(
         f"{args.guilds} guilds due at 13:00 UTC; sweep concurrency {_cog.SWEEP_CONCURRENCY}; "
-        f"REST latency {args.rtt * 1000:.0f} ms; "
+        f"REST latency {args.rtt * 1000:.0f} ms; {args.history_days} days of history; "
         f"CPU is the whole process (bot + emulator); target: ratio <= 1.5. {machine_note()}"
     )
 

@@ -158,6 +158,9 @@ class DailyConfig(Base):
     # The current no-repeat cycle began here: questions asked since then are not asked again
     # until every eligible question has been.
     cycle_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The cycle's first post (post ids grow with time, so "asked in this cycle" is a compare
+    # on the pick's index); none while the cycle has no post yet.
+    cycle_start_post_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -173,6 +176,13 @@ class DailyPost(Base):
     __table_args__ = (
         UniqueConstraint("guild_id", "local_date"),
         CheckConstraint(_in("status", DAILY_STATUSES), name="status"),
+        # The pick reads each guild's latest post per question from this index alone, and the
+        # claim a guild's open posts; both for hundreds of guilds at once.
+        Index("ix_daily_posts_guild_question", "guild_id", "question_id", "id"),
+        Index("ix_daily_posts_guild_status", "guild_id", "status"),
+        # The minute sweep's due and unfinished reveals: open posts only, not all history.
+        Index("ix_daily_posts_status_reveal", "status", "reveal_at"),
+        Index("ix_daily_posts_status_revealed", "status", "revealed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -189,7 +199,7 @@ class DailyPost(Base):
     error: Mapped[str | None] = mapped_column(String(255))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reveal_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    reveal_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     question: Mapped[Question] = relationship(lazy="raise")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -20,22 +19,23 @@ class Pick:
 
 def pick_question(
     eligible: Iterable[int],
-    last_asked: Mapping[int, datetime],
-    cycle_started_at: datetime,
+    last_asked: Mapping[int, int],
+    cycle_start: int,
     seed: str,
 ) -> Pick | None:
     """The next question of a guild's cycle.
 
     `eligible`: ids of the live questions its filter allows; `last_asked`: when each question
-    was last asked there. A question is fresh when it has not been asked since the cycle
-    started. Among fresh questions, never-asked ones come first, picked at random (seeded, so
-    a retry of the same day picks the same); otherwise the least recently asked. When nothing
-    is fresh the cycle restarts over the whole eligible set.
+    was last asked there, as an ordinal (the daily claim uses post ids, which grow with time);
+    `cycle_start`: the ordinal the current cycle started at. A question is fresh when it has
+    not been asked since the cycle started. Among fresh questions, never-asked ones come
+    first, picked at random (seeded, so a retry of the same day picks the same); otherwise the
+    least recently asked. When nothing is fresh the cycle restarts over the whole eligible set.
     """
     ids = sorted(set(eligible))
     if not ids:
         return None
-    fresh = [q for q in ids if q not in last_asked or last_asked[q] < cycle_started_at]
+    fresh = [q for q in ids if q not in last_asked or last_asked[q] < cycle_start]
     new_cycle = not fresh
     if new_cycle:
         fresh = ids

@@ -8,6 +8,7 @@ Discord calls around these may run twice, late or never, and nothing is duplicat
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -412,12 +413,17 @@ async def claim_many(
                 rows,
             )
             claimed = {guild_id: post_id for post_id, guild_id in inserted}
-            restarted = [g for g, pick in picks.items() if pick.new_cycle and g in claimed]
+            # A new cycle starts with this post; so does a guild's first cycle.
+            restarted = [
+                g for g, pick in picks.items() if g in claimed and (pick.new_cycle or pick.first)
+            ]
             if restarted:
+                config = DailyConfig.__table__
                 await session.execute(
-                    update(DailyConfig)
-                    .where(DailyConfig.guild_id.in_(restarted))
-                    .values(cycle_started_at=now)
+                    update(config)
+                    .where(config.c.guild_id == bindparam("guild"))
+                    .values(cycle_started_at=now, cycle_start_post_id=bindparam("post")),
+                    [{"guild": g, "post": claimed[g]} for g in restarted],
                 )
             older = await _open_posts_of(session, sorted(claimed))
             questions = await _question_views(session, {picks[g].question_id for g in claimed})
@@ -563,32 +569,39 @@ async def _eligible_count(session: AsyncSession, topics: list[str], difficulty: 
     return int(await session.scalar(select(func.count()).select_from(sub)) or 0)
 
 
+@dataclass(frozen=True)
+class _Pick(Pick):
+    first: bool = False  # the guild's cycle has no post yet
+
+
 async def _picks(
     session: AsyncSession, due: Sequence[tuple[DailySettings, date]], now: datetime
-) -> dict[int, Pick]:
+) -> dict[int, _Pick]:
     """The next question for each guild (see `pick_question`), from one query per distinct
-    filter and one grouped query of every guild's last-asked dates."""
+    filter and two grouped queries over all the guilds. Post ids stand for time (they grow as
+    posts are claimed), so a year of history is read as small integers from one index."""
     guild_ids = sorted(settings.guild_id for settings, _ in due)
-    cycles = dict(
+    # The first post of each guild's current cycle; none yet means everything asked is older.
+    cycle_start = dict(
         (
             await session.execute(
-                select(DailyConfig.guild_id, DailyConfig.cycle_started_at).where(
+                select(DailyConfig.guild_id, DailyConfig.cycle_start_post_id).where(
                     DailyConfig.guild_id.in_(guild_ids)
                 )
             )
         ).all()
     )
-    last_asked: dict[int, dict[int, datetime]] = {}
-    for guild_id, question_id, when in await session.execute(
-        select(DailyPost.guild_id, DailyPost.question_id, func.max(DailyPost.claimed_at))
+    last_asked: dict[int, dict[int, int]] = {}
+    for guild_id, question_id, last in await session.execute(
+        select(DailyPost.guild_id, DailyPost.question_id, func.max(DailyPost.id))
         .where(DailyPost.guild_id.in_(guild_ids))
         .group_by(DailyPost.guild_id, DailyPost.question_id)
     ):
-        last_asked.setdefault(guild_id, {})[question_id] = when
+        last_asked.setdefault(guild_id, {})[question_id] = last
     eligible: dict[tuple[tuple[str, ...], str | None], list[int]] = {}
-    picks: dict[int, Pick] = {}
+    picks: dict[int, _Pick] = {}
     for settings, day in due:
-        if settings.guild_id not in cycles:  # the schedule was removed meanwhile
+        if settings.guild_id not in cycle_start:  # the schedule was removed meanwhile
             continue
         key = (tuple(settings.topics), settings.difficulty)
         if key not in eligible:
@@ -598,11 +611,12 @@ async def _picks(
         pick = pick_question(
             eligible[key],
             last_asked.get(settings.guild_id, {}),
-            cycles[settings.guild_id],
+            cycle_start[settings.guild_id] or sys.maxsize,
             seed=f"{settings.guild_id}:{day.isoformat()}",
         )
         if pick is not None:
-            picks[settings.guild_id] = pick
+            first = cycle_start[settings.guild_id] is None
+            picks[settings.guild_id] = _Pick(pick.question_id, pick.new_cycle, first)
     return picks
 
 
@@ -630,7 +644,7 @@ async def status(sessions: Sessions, guild_id: int, now: datetime) -> DailyStatu
         asked = await session.scalar(
             select(func.count(func.distinct(DailyPost.question_id))).where(
                 DailyPost.guild_id == guild_id,
-                DailyPost.claimed_at >= config.cycle_started_at,
+                DailyPost.id >= (config.cycle_start_post_id or sys.maxsize),
                 DailyPost.question_id.in_(select(sub.c.id)),
             )
         )
