@@ -47,6 +47,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
         self.services = bot.services
         self.timers = Timers()
         self._lock = asyncio.Lock()
+        self._closed = False
 
     # ---- lifecycle --------------------------------------------------------------------
     async def cog_load(self) -> None:
@@ -55,7 +56,12 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
             self.timers.every("daily:sweep", SWEEP_SECONDS, self.sweep)
 
     async def cog_unload(self) -> None:
+        # No new sweep starts, and a running one (start-up catch-up, a timer) finishes before
+        # the bot closes its database: none is cut off holding a connection.
+        self._closed = True
         self.timers.shutdown()
+        async with self._lock:
+            pass
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -74,6 +80,8 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
         and `/daily now|reveal`, apart. A failure in one guild is logged and the others go on.
         """
         async with self._lock:
+            if self._closed:
+                return
             gate = asyncio.Semaphore(SWEEP_CONCURRENCY)
             now = self.services.clock.now()
 

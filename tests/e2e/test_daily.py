@@ -521,3 +521,47 @@ async def test_a_deleted_channel_fails_the_post_and_tells_the_log_channel(
     async with bot.services.sessions() as session:
         (row,) = (await session.scalars(select(DailyPost))).all()
         assert row.status == "failed"
+
+
+async def test_guilds_due_at_the_same_minute_post_together_and_one_failure_stays_its_own(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    """One sweep claims every due guild in a batch: each posts once, in its own zone's day,
+    a guild whose channel refuses the bot fails alone, and answers work at once."""
+    guilds = [emulator.create_guild(f"Group {i}", owner=world.owner) for i in range(4)]
+    await asyncio.sleep(0.05)
+    zones = ["Europe/London", "UTC", "Africa/Lagos", "Europe/Lisbon"]  # 13:00 London = 14:00 Lagos
+    for guild, zone in zip(guilds, zones, strict=True):
+        general = emulator.channel_named(guild, "general")
+        when = "14:00" if zone == "Africa/Lagos" else "13:00"
+        options = {"channel": general, "time": when, "timezone": zone, "topics": "complexity"}
+        reply = await (await emulator.invoke(world.owner, general, "daily setup", options)).reply()
+        assert "Daily question set" in reply.content, reply.content
+    refusing = emulator.channel_named(guilds[1], "general")
+    emulator.deny_bot(refusing, P.SEND_MESSAGES)
+    await asyncio.sleep(0.05)
+
+    clock.advance(timedelta(hours=1))
+    await cog(bot).sweep()
+    await cog(bot).sweep()
+    assert [e.code for e in emulator.take_errors()] == [50013]
+    posted = {
+        guild.id: [
+            m
+            for m in emulator.channel_messages(emulator.channel_named(guild, "general"))
+            if m.embeds and m.embeds[0].get("title") == "Question of the day"
+        ]
+        for guild in guilds
+    }
+    assert [len(posted[g.id]) for g in guilds] == [1, 0, 1, 1]
+    async with bot.services.sessions() as session:
+        rows = {p.guild_id: p.status for p in await session.scalars(select(DailyPost))}
+    assert rows == {
+        guilds[0].id: "posted",
+        guilds[1].id: "failed",
+        guilds[2].id: "posted",
+        guilds[3].id: "posted",
+    }
+    (post,) = posted[guilds[2].id]
+    click = await emulator.click(world.owner, post, label=post.button_labels[0])
+    assert "Locked in" in (await click.reply()).content
