@@ -641,13 +641,15 @@ async def status(sessions: Sessions, guild_id: int, now: datetime) -> DailyStatu
         assert config is not None
         eligible = await _eligible_count(session, settings.topics, settings.difficulty)
         sub = _eligible(settings.topics, settings.difficulty).subquery()
-        asked = await session.scalar(
-            select(func.count(func.distinct(DailyPost.question_id))).where(
-                DailyPost.guild_id == guild_id,
-                DailyPost.id >= (config.cycle_start_post_id or sys.maxsize),
-                DailyPost.question_id.in_(select(sub.c.id)),
+        asked = 0  # a cycle without a post yet has asked nothing
+        if config.cycle_start_post_id is not None:
+            asked = await session.scalar(
+                select(func.count(func.distinct(DailyPost.question_id))).where(
+                    DailyPost.guild_id == guild_id,
+                    DailyPost.id >= config.cycle_start_post_id,
+                    DailyPost.question_id.in_(select(sub.c.id)),
+                )
             )
-        )
     return DailyStatus(
         settings=settings,
         next_post=settings.next_post(now),
