@@ -95,6 +95,7 @@ class Burst:
     uncommitted: int = 0
     answers: int = 0
     activities: int = 0
+    cpu: float = 0.0  # CPU seconds of the process (bot + emulator) during the burst
 
     def pct(self, p: float) -> float:
         ordered = sorted(self.latencies)
@@ -161,7 +162,9 @@ async def burst(
         # collections of it (0.1-0.2 s each, at random moments) swamp what is measured.
         gc.freeze()
     start = asyncio.get_running_loop().time()
+    cpu = time.process_time()
     await asyncio.gather(*(one(i, m) for i, m in enumerate(members)))
+    result.cpu = time.process_time() - cpu
     return result
 
 
@@ -344,6 +347,7 @@ def report(runs: list[Burst]) -> str:
             ms(b.pct(50)),
             ms(b.pct(99)),
             ms(max(b.latencies)),
+            f"{b.cpu:.2f}",
             b.late,
             b.answers if b.kind == "cohort" else "-",
             b.activities if b.kind == "cohort" else "-",
@@ -357,6 +361,7 @@ def report(runs: list[Burst]) -> str:
         "p50 ms",
         "p99 ms",
         "max ms",
+        "CPU s",
         "> 3 s",
         "answers stored",
         "activities",

@@ -4,6 +4,7 @@ what `daily.answer` would, request by request, in one transaction."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -15,7 +16,13 @@ from bot.bank.schema import QuestionSpec
 from bot.db.models import Activity, DailyAnswer, Member
 from bot.domain.errors import BadInput, CohortError, NotFound
 from bot.services import answer_batcher, daily
-from bot.services.answer_batcher import AnswerBatcher, AnswerRequest, OpenPosts, answer_many
+from bot.services.answer_batcher import (
+    AnswerBatcher,
+    AnswerRequest,
+    InlineSqlite,
+    OpenPosts,
+    answer_many,
+)
 from bot.services.bank import sync_bank
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -46,6 +53,27 @@ def spec(external_id: str, topic: str, fmt: str = "single") -> QuestionSpec:
     else:
         base |= {"choices": ["Right", "Wrong", "Also wrong"], "answer": "A"}
     return QuestionSpec.model_validate(base)
+
+
+WRITER: dict[str, InlineSqlite | None] = {"inline": None}
+
+
+@pytest.fixture(autouse=True, params=["aiosqlite", "inline"])
+def writer(request: pytest.FixtureRequest, session_factory: Sessions) -> Any:
+    """Every batch test runs through both SQLite writers: the round trips to aiosqlite's
+    thread, and the inline one the batcher uses first (on PostgreSQL both are the ORM's)."""
+    inline = InlineSqlite.for_sessions(session_factory) if request.param == "inline" else None
+    if request.param == "inline" and inline is None:
+        pytest.skip("the inline writer is SQLite's")
+    WRITER["inline"] = inline
+    yield inline
+    WRITER["inline"] = None
+    if inline is not None:
+        inline.close()
+
+
+async def many(sessions: Sessions, requests: Any, **kwargs: Any) -> list[Any]:
+    return await answer_many(sessions, requests, inline=WRITER["inline"], **kwargs)
 
 
 @pytest.fixture
@@ -149,7 +177,7 @@ async def test_a_batch_says_and_stores_what_sequential_answers_would(
         await daily.answer(sessions, post_id=post_id, member_id=6, choices=[2], now=early)
 
     expected = await sequentially(sessions, script(one_by_one))
-    got = await answer_many(sessions, script(batched))
+    got = await many(sessions, script(batched))
 
     assert [outcome(r) for r in got] == [outcome(r) for r in expected]
     assert [r.outcome if isinstance(r, daily.Receipt) else r for r in got][:6] == [
@@ -187,7 +215,7 @@ async def test_multi_and_open_questions_batch_like_sequential_answers(
             return [AnswerRequest(post_id, 10 + i, at, c) for i, c in enumerate(answers)]
 
         expected = await sequentially(sessions, requests(one_by_one))
-        got = await answer_many(sessions, requests(batched))
+        got = await many(sessions, requests(batched))
         assert [outcome(r) for r in got] == [outcome(r) for r in expected], topic
         assert await stored(sessions, batched) == await stored(sessions, one_by_one), topic
         # The next day's post closes these; the next topic posts afresh.
@@ -204,7 +232,7 @@ async def test_multi_and_open_questions_batch_like_sequential_answers(
 async def test_duplicate_members_in_a_batch_keep_the_first(sessions: Sessions) -> None:
     post_id = await open_post(sessions, 1 << 40)
     at = POSTED + timedelta(minutes=3)
-    got = await answer_many(
+    got = await many(
         sessions,
         [
             AnswerRequest(post_id, 1, at, [1]),
@@ -228,7 +256,7 @@ async def test_a_closed_post_refuses_and_counts_nothing(sessions: Sessions) -> N
     await daily.answer(sessions, post_id=post_id, member_id=1, choices=[0], now=POSTED)
     assert await daily.reveal(sessions, post_id, POSTED + timedelta(hours=1)) is not None
     late = POSTED + timedelta(hours=2)
-    got = await answer_many(
+    got = await many(
         sessions,
         [
             AnswerRequest(post_id, 2, late, [1]),
@@ -248,7 +276,7 @@ async def test_a_closed_post_refuses_and_counts_nothing(sessions: Sessions) -> N
 async def test_bad_choices_fail_only_their_own_request(sessions: Sessions) -> None:
     post_id = await open_post(sessions, 1 << 40)
     at = POSTED + timedelta(minutes=4)
-    got = await answer_many(
+    got = await many(
         sessions,
         [
             AnswerRequest(post_id, 1, at, [5]),
@@ -267,11 +295,11 @@ async def test_a_post_revealed_under_a_batch_answers_closed(sessions: Sessions) 
     the INSERT sees it, the batch goes round again and nothing of it is stored."""
     post_id = await open_post(sessions, 1 << 40)
     cache = OpenPosts()
-    first = await answer_many(sessions, [AnswerRequest(post_id, 1, POSTED, [0])], open_posts=cache)
+    first = await many(sessions, [AnswerRequest(post_id, 1, POSTED, [0])], open_posts=cache)
     assert outcome(first[0])[0] == "stored" and cache.get(post_id) is not None
     assert await daily.reveal(sessions, post_id, POSTED + timedelta(hours=1)) is not None
 
-    got = await answer_many(
+    got = await many(
         sessions,
         [AnswerRequest(post_id, 2, POSTED, [1]), AnswerRequest(post_id, 1, POSTED, [2])],
         open_posts=cache,
@@ -286,9 +314,9 @@ async def test_an_answer_stored_by_someone_else_meanwhile_wins(sessions: Session
     """The batch does not read earlier answers before inserting: a conflict tells it."""
     post_id = await open_post(sessions, 1 << 40)
     cache = OpenPosts()
-    await answer_many(sessions, [AnswerRequest(post_id, 9, POSTED, [0])], open_posts=cache)
+    await many(sessions, [AnswerRequest(post_id, 9, POSTED, [0])], open_posts=cache)
     await daily.answer(sessions, post_id=post_id, member_id=1, choices=[2], now=POSTED)
-    got = await answer_many(
+    got = await many(
         sessions,
         [AnswerRequest(post_id, 1, POSTED, [0]), AnswerRequest(post_id, 1, POSTED, [1])],
         open_posts=cache,
@@ -349,3 +377,35 @@ async def test_shared_keeps_one_batcher_per_bot() -> None:
     first, second = Services(), Services()
     assert answer_batcher.shared(first) is answer_batcher.shared(first)
     assert answer_batcher.shared(first) is not answer_batcher.shared(second)
+
+
+async def test_a_batch_waits_its_turn_when_another_connection_holds_the_write_lock(
+    sessions: Sessions, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inline writer never stalls the loop behind another writer: it hands the batch to
+    aiosqlite's thread, which waits for the lock; the answer is stored once all the same."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    post_id = await open_post(sessions, 1 << 40)
+    hops = []
+    original = answer_batcher._SqliteWrites.write
+
+    async def counted(self: Any, *args: Any) -> Any:
+        hops.append(1)
+        return await original(self, *args)
+
+    monkeypatch.setattr(answer_batcher._SqliteWrites, "write", counted)
+    holder = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    batcher = AnswerBatcher(sessions)
+    click = asyncio.ensure_future(
+        batcher.answer(post_id=post_id, member_id=3, choices=[0], now=POSTED)
+    )
+    await asyncio.sleep(0.3)
+    assert not click.done(), "no receipt while the answer cannot be committed"
+    holder.execute("COMMIT")
+    holder.close()
+    receipt = await click
+    assert receipt.outcome == "stored" and hops == [1]
+    assert set(await stored(sessions, post_id)) == {3}
+    await batcher.close()
