@@ -31,6 +31,7 @@ FORMATS = ("single", "multi", "open")
 # claimed: the row exists, nothing sent yet; posted: the message is out; failed: sending failed
 # (a later attempt the same day may retry); revealed: closed, key shown.
 DAILY_STATUSES = ("claimed", "posted", "failed", "revealed")
+QUIZ_STATUSES = ("running", "finished", "stopped", "interrupted")
 
 # None is stored as SQL NULL rather than the JSON literal `null`, so `IS NULL` finds it.
 _JSON = JSON(none_as_null=True)
@@ -243,3 +244,93 @@ class Activity(Base):
     ref: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     local_date: Mapped[date] = mapped_column(Date)
+
+
+class QuizRound(Base):
+    """A live quiz round in one channel. `live_channel_id` holds the channel while the round
+    runs and is cleared when it ends: its unique constraint is what refuses a second round
+    in the same channel, even when two starts arrive at the same moment."""
+
+    __tablename__ = "quiz_rounds"
+    __table_args__ = (CheckConstraint(_in("status", QUIZ_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    channel_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    live_channel_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    host_id: Mapped[int] = mapped_column(BigInteger)
+    topic: Mapped[str | None] = mapped_column(String(100))
+    question_count: Mapped[int] = mapped_column()
+    seconds: Mapped[int] = mapped_column()
+    speed_bonus: Mapped[bool] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    # The question on screen (0-based), -1 during the intro; when the next one may open.
+    position: Mapped[int] = mapped_column(default=-1)
+    next_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class QuizQuestion(Base):
+    """One question of a round, in its place. Its post's time and deadline are stored when it
+    is posted, so a restart knows where the round stood; `closed_at` is set once."""
+
+    __tablename__ = "quiz_questions"
+    __table_args__ = (UniqueConstraint("round_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("quiz_rounds.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column()
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class QuizAnswer(Base):
+    """A member's one answer to one question of a round, written as it arrives, with what it
+    earned; the unique pair makes the first click the one that counts."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (
+        UniqueConstraint("quiz_question_id", "member_id"),
+        Index("ix_quiz_answers_round_member", "round_id", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    quiz_question_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_questions.id", ondelete="CASCADE")
+    )
+    round_id: Mapped[int] = mapped_column(ForeignKey("quiz_rounds.id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    choice: Mapped[int] = mapped_column()
+    correct: Mapped[bool] = mapped_column()
+    points: Mapped[int] = mapped_column()
+    elapsed_ms: Mapped[int] = mapped_column()
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuizResult(Base):
+    """A member's points in one ended round (finished, stopped or interrupted): what the
+    `quiz` and `points` leaderboards add up."""
+
+    __tablename__ = "quiz_results"
+    __table_args__ = (
+        UniqueConstraint("round_id", "member_id"),
+        Index("ix_quiz_results_guild_member", "guild_id", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("quiz_rounds.id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    rank: Mapped[int] = mapped_column()
+    points: Mapped[int] = mapped_column()
+    correct: Mapped[int] = mapped_column()
+    answered: Mapped[int] = mapped_column()
+    correct_ms: Mapped[int] = mapped_column()
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
