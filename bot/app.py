@@ -24,7 +24,7 @@ from bot.settings import Settings
 log = logging.getLogger("cohort")
 
 # Every feature is one extension; the list is the table of contents of `cogs/`.
-EXTENSIONS: tuple[str, ...] = ("cogs.help", "cogs.config", "cogs.daily")
+EXTENSIONS: tuple[str, ...] = ("cogs.help", "cogs.config", "cogs.daily", "cogs.quiz")
 
 GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please try again."
 

@@ -307,6 +307,9 @@ class QuizAnswer(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("quiz_rounds.id", ondelete="CASCADE"))
     guild_id: Mapped[int] = mapped_column(BigInteger)
     member_id: Mapped[int] = mapped_column(BigInteger)
+    # As shown when they answered: the bot has no member list (no privileged intent), and
+    # the standings and the podium need names.
+    member_name: Mapped[str] = mapped_column(String(100))
     choice: Mapped[int] = mapped_column()
     correct: Mapped[bool] = mapped_column()
     points: Mapped[int] = mapped_column()

@@ -111,6 +111,7 @@ def upgrade() -> None:
         sa.Column("round_id", sa.Integer(), nullable=False),
         sa.Column("guild_id", sa.BigInteger(), nullable=False),
         sa.Column("member_id", sa.BigInteger(), nullable=False),
+        sa.Column("member_name", sa.String(length=100), nullable=False),
         sa.Column("choice", sa.Integer(), nullable=False),
         sa.Column("correct", sa.Boolean(), nullable=False),
         sa.Column("points", sa.Integer(), nullable=False),
