@@ -13,7 +13,7 @@ UPDATEs that one caller wins.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -89,11 +89,21 @@ class Closing:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """A question on screen when its round ended: its buttons are to be closed."""
+
+    quiz_question_id: int
+    message_id: int
+    question: QuestionView
+
+
+@dataclass(frozen=True)
 class Results:
     round: RoundInfo
     status: rules.RoundStatus
     standings: list[Named]
     asked: int  # questions that were posted
+    cut: list[Cut] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -459,6 +469,19 @@ async def end(
         if result.rowcount != 1:  # type: ignore[attr-defined]
             await session.rollback()
             return None
+        cut = [
+            Cut(qq.id, qq.message_id, question_view(question))
+            for qq, question in await session.execute(
+                select(QuizQuestion, Question)
+                .join(Question, Question.id == QuizQuestion.question_id)
+                .where(
+                    QuizQuestion.round_id == round_id,
+                    QuizQuestion.closed_at.is_(None),
+                    QuizQuestion.message_id.is_not(None),
+                )
+            )
+            if qq.message_id is not None
+        ]
         await session.execute(
             update(QuizQuestion)
             .where(QuizQuestion.round_id == round_id, QuizQuestion.closed_at.is_(None))
@@ -488,7 +511,7 @@ async def end(
             .where(QuizQuestion.round_id == round_id, QuizQuestion.posted_at.is_not(None))
         )
         await session.commit()
-        return Results(_info(rnd), status, placed, int(asked or 0))
+        return Results(_info(rnd), status, placed, int(asked or 0), cut)
 
 
 async def stop(

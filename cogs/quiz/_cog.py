@@ -155,6 +155,13 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quiz ro
         channel = self.bot.text_channel(results.round.guild_id, results.round.channel_id)
         if channel is None:
             return
+        for cut in results.cut:  # the question on screen when the round was stopped
+            try:
+                await channel.get_partial_message(cut.message_id).edit(
+                    view=question_view(cut.quiz_question_id, cut.question, closed=True)
+                )
+            except discord.HTTPException:
+                log.warning("could not close quiz question %s", cut.quiz_question_id)
         embed, file = results_message(results)
         try:
             await channel.send(embed=embed, file=file, allowed_mentions=NO_MENTIONS)
