@@ -346,8 +346,9 @@ async def answer(
             raise BadInput("That is not one of this question's choices.")
         previous = await _previous(session, quiz_question_id, member_id)
         verdict = _judge(qq, rnd, view, choice, clicked_at, message_posted_at, previous)
+        deadline = qq.deadline or message_posted_at + timedelta(seconds=rnd.seconds)
         if verdict.outcome != "locked":
-            return Receipt(verdict.outcome, previous, qq.deadline, view)
+            return Receipt(verdict.outcome, previous, deadline, view)
         session.add(
             QuizAnswer(
                 quiz_question_id=qq.id,
@@ -376,8 +377,7 @@ async def answer(
         except IntegrityError:  # a double click raced the first one
             await session.rollback()
             first = await _previous(session, quiz_question_id, member_id)
-            return Receipt("already", first, qq.deadline, view)
-    deadline = qq.deadline or message_posted_at + timedelta(seconds=rnd.seconds)
+            return Receipt("already", first, deadline, view)
     return Receipt("locked", choice, deadline, view)
 
 
