@@ -151,6 +151,8 @@ async def test_demo_runs_and_exits_cleanly(tmp_path: Path) -> None:
     assert "bot connected" in out and "/help" in out
     assert "ada › /help" in out and "Cohort replied" in out
     assert "no Discord errors" in out
+    assert "/quiz start" in out and "Final standings" in out and "🥇" in out
+    assert (tmp_path / "images" / "quiz-podium.png").stat().st_size > 1000
     assert "Traceback" not in err and "ERROR" not in err, err
 
 
