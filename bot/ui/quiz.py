@@ -107,7 +107,7 @@ def receipt_text(receipt: Receipt) -> str:
 
     when = f" Results {ts(receipt.deadline, 'R')}." if receipt.deadline else ""
     if receipt.outcome == "locked":
-        return f"🔒 Locked in: {named(receipt.choice)}.{when}"
+        return f"Locked in: {named(receipt.choice)}.{when}"
     if receipt.outcome == "already":
         return (
             f"You already answered {named(receipt.choice)}; "
