@@ -15,7 +15,7 @@ from bot.app import CohortBot, build_services
 from bot.clock import Clock
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade
-from bot.services import answer_batcher
+from bot.services import group_commit
 from bot.services.bank import SyncResult, load_bank
 from bot.settings import Settings
 
@@ -68,7 +68,7 @@ class BotRunner:
         bot, task = self.bot, self._task
         if bot is not None:
             await bot.close()
-            await answer_batcher.close(bot.services)
+            await group_commit.close_all(bot.services)
             await bot.services.engine.dispose()
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError):

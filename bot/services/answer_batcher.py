@@ -38,30 +38,30 @@ bot's services object (attribute `answer_batcher`).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, String, literal_column, select, tuple_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.inline import Busy, InlineSqlite, binder
 from bot.db.inserts import insert_ignoring_duplicates
 from bot.db.models import Activity, DailyAnswer, DailyPost, Guild, Member, Question
 from bot.domain.errors import CohortError, NotFound
-from bot.services import daily
+from bot.services import daily, group_commit
 from bot.services.activity import (
     ActivityEvent,
     activity_rows,
     zone_of,
 )
 from bot.services.daily import QuestionView, Receipt
+from bot.services.group_commit import GroupCommit
 
 log = logging.getLogger("cohort.answers")
 Sessions = async_sessionmaker[AsyncSession]
@@ -147,7 +147,7 @@ async def answer_many(
     requests: Sequence[AnswerRequest],
     *,
     open_posts: OpenPosts | None = None,
-    inline: InlineSqlite | None = None,
+    inline: DailyInline | None = None,
 ) -> list[Outcome]:
     """Answer every request in one transaction, as if `daily.answer` ran for each in order.
 
@@ -177,7 +177,7 @@ async def _answer_round(
     sessions: Sessions,
     requests: Sequence[AnswerRequest],
     cache: OpenPosts,
-    inline: InlineSqlite | None,
+    inline: DailyInline | None,
 ) -> list[Outcome]:
     async with sessions() as session:
         posts = await _load_posts(session, {r.post_id for r in requests}, cache)
@@ -237,9 +237,9 @@ async def _answer_round(
             post_ids = {pair[0] for pair in candidates}
             try:
                 if inline is None:
-                    raise _Busy
+                    raise Busy
                 inserted = inline.write(rows, activities)
-            except _Busy:
+            except Busy:
                 inserted = await (await _writes_for(session)).write(rows, post_ids, activities)
         # A candidate not inserted met an answer stored since the post was read (committed,
         # so it is read after the commit as well as before).
@@ -392,8 +392,8 @@ class _SqliteWrites:
 
     def __init__(self, driver: Any, dialect: Dialect) -> None:
         self.driver = driver
-        self.answer_values = _binder(_ANSWERS, _ANSWER_COLUMNS, dialect)
-        self.activity_values = _binder(Activity.__table__, _ACTIVITY_COLUMNS, dialect)
+        self.answer_values = binder(_ANSWERS, _ANSWER_COLUMNS, dialect)
+        self.activity_values = binder(Activity.__table__, _ACTIVITY_COLUMNS, dialect)
 
     async def write(
         self, rows: list[dict[str, Any]], post_ids: set[int], activities: _Activities
@@ -414,53 +414,17 @@ class _SqliteWrites:
         return inserted
 
 
-class _Busy(Exception):
-    """Another connection holds SQLite's write lock: take the asynchronous path."""
+class DailyInline:
+    """The batch's writes inline on the loop's thread (`bot.db.inline`): the INSERT ...
+    RETURNING, the activities and the commit in one short transaction, no round trip."""
 
-
-class InlineSqlite:
-    """SQLite only: a batch's writes as plain sqlite3 calls on the event loop's own thread.
-
-    Under a burst the loop is saturated, and every round trip to aiosqlite's thread waits a
-    whole turn of it (tens of milliseconds each, with hundreds of clicks ready to run), so
-    the three round trips of `_SqliteWrites` were most of a receipt's wait. Done inline, the
-    INSERT, the activities and the commit block the loop for about 60 us an answer (20 ms
-    for a batch of 400, measured in the burst bench; WAL with synchronous=NORMAL, so a
-    commit does not wait for the disk).
-    The write lock is taken up front (BEGIN IMMEDIATE) with a short busy timeout, so the loop
-    is never stalled behind another writer: when one holds the lock, `_Busy` sends the batch
-    the asynchronous way, where waiting costs nothing.
-    """
-
-    BUSY_MS = 5
-
-    def __init__(self, path: str, dialect: Dialect) -> None:
-        self.connection = sqlite3.connect(path, isolation_level=None)  # BEGIN/COMMIT by hand
-        self.connection.execute(f"PRAGMA busy_timeout={self.BUSY_MS}")
-        self.connection.execute("PRAGMA synchronous=NORMAL")
-        self.connection.execute("PRAGMA foreign_keys=ON")
-        self.answer_values = _binder(_ANSWERS, _ANSWER_COLUMNS, dialect)
-        self.activity_values = _binder(Activity.__table__, _ACTIVITY_COLUMNS, dialect)
-
-    @classmethod
-    def for_sessions(cls, sessions: Sessions) -> InlineSqlite | None:
-        """One for the SQLite file behind `sessions`; None for PostgreSQL or memory."""
-        engine = sessions.kw.get("bind")
-        url = getattr(engine, "url", None)
-        if url is None or url.get_backend_name() != "sqlite":
-            return None
-        path = url.database or ""
-        if not path or path == ":memory:" or path.startswith("file:"):
-            return None
-        return cls(path, engine.dialect)  # type: ignore[union-attr]
+    def __init__(self, inline: InlineSqlite) -> None:
+        self.inline = inline
+        self.answer_values = binder(_ANSWERS, _ANSWER_COLUMNS, inline.dialect)
+        self.activity_values = binder(Activity.__table__, _ACTIVITY_COLUMNS, inline.dialect)
 
     def write(self, rows: list[dict[str, Any]], activities: _Activities) -> dict[Pair, _Inserted]:
-        connection = self.connection
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:  # locked or busy: not here, then
-            raise _Busy from error
-        try:
+        with self.inline.immediate() as connection:
             inserted: dict[Pair, _Inserted] = {}
             for sql, params in _answer_inserts(rows, self.answer_values):
                 for r in connection.execute(sql, params).fetchall():
@@ -471,14 +435,7 @@ class InlineSqlite:
             if inserted:
                 values = [self.activity_values(row) for row in activities(inserted)]
                 connection.executemany(_ACTIVITY_INSERT, values)
-            connection.execute("COMMIT")
             return inserted
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 _ACTIVITY_INSERT = (
@@ -511,19 +468,6 @@ def _closed(inserted: dict[Pair, _Inserted]) -> set[int]:
     return {post_id for (post_id, _), row in inserted.items() if not row.open}
 
 
-def _binder(
-    table: Any, columns: Sequence[str], dialect: Dialect
-) -> Callable[[dict[str, Any]], list[Any]]:
-    """A row's values in `columns` order, as the columns' SQLAlchemy types bind them."""
-    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
-    pairs = list(zip(columns, processors, strict=True))
-
-    def bind(row: dict[str, Any]) -> list[Any]:
-        return [process(row[name]) if process else row[name] for name, process in pairs]
-
-    return bind
-
-
 async def _answers(session: AsyncSession, pairs: Sequence[Pair]) -> dict[Pair, _Prior]:
     """The stored answers of these (post, member) pairs."""
     rows = await session.execute(
@@ -534,51 +478,15 @@ async def _answers(session: AsyncSession, pairs: Sequence[Pair]) -> dict[Pair, _
     return {(r.post_id, r.member_id): _Prior(r.choices, r.text) for r in rows}
 
 
-@dataclass
-class _Waiting:
-    request: AnswerRequest
-    future: asyncio.Future[Receipt]
-    queued_at: float
+class AnswerBatcher(GroupCommit[AnswerRequest, Receipt]):
+    """Daily answers in groups (see the module docstring and `bot.services.group_commit`)."""
 
+    name = "daily-answer"
 
-@dataclass
-class AnswerBatcher:
-    """Queues answer requests and commits them in groups (see the module docstring).
-
-    `max_delay`: how long the first request of a group may wait for company (a lone click
-    at a quiet time waits at most this); requests that arrive while a group commits form
-    the next one. `max_batch` bounds a group. `max_in_flight`: groups committing at once.
-    One by default: on SQLite a second group only queued behind the first's write lock and
-    the burst bench got slower; with PostgreSQL more may pay (the unique (post, member)
-    pair keeps one answer per member across groups, the first committed wins).
-    """
-
-    sessions: Sessions
-    max_delay: float = 0.002
-    max_batch: int = 500
-    max_in_flight: int = 1
-    batches: int = 0  # groups committed so far (for benchmarks and tests)
-    open_posts: OpenPosts = field(default_factory=OpenPosts, repr=False)
-    _queue: list[_Waiting] = field(default_factory=list, repr=False)
-    _dispatcher: asyncio.Task[None] | None = field(default=None, repr=False)
-    _running: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
-    _slots: asyncio.Semaphore | None = field(default=None, repr=False)
-    # SQLite's inline writer (see `InlineSqlite`); False until first made, None for others.
-    _inline: InlineSqlite | bool | None = field(default=False, repr=False)
-
-    @property
-    def inline(self) -> InlineSqlite | None:
-        if self._inline is False:
-            self._inline = InlineSqlite.for_sessions(self.sessions)
-        return self._inline  # type: ignore[return-value]
-
-    async def close(self) -> None:
-        """Answer what is queued, then let go of the inline connection (before the engine
-        is disposed)."""
-        await self.drain()
-        if isinstance(self._inline, InlineSqlite):
-            self._inline.close()
-        self._inline = False
+    def __init__(self, sessions: Sessions, **options: Any) -> None:
+        super().__init__(sessions, **options)
+        self.open_posts = OpenPosts()
+        self._writer: DailyInline | None = None
 
     async def answer(
         self,
@@ -591,97 +499,26 @@ class AnswerBatcher:
     ) -> Receipt:
         """`daily.answer`, but sharing a transaction with whoever else is answering now.
         Returns once the answer is committed (or raises what `daily.answer` would)."""
-        loop = asyncio.get_running_loop()
-        request = AnswerRequest(post_id, member_id, now, choices, text)
-        waiting = _Waiting(request, loop.create_future(), loop.time())
-        self._queue.append(waiting)
-        if self._dispatcher is None or self._dispatcher.done():
-            self._dispatcher = loop.create_task(self._dispatch(), name="answer-batcher")
-        return await waiting.future
+        return await self.submit(AnswerRequest(post_id, member_id, now, choices, text))
 
-    async def drain(self) -> None:
-        """Wait until everything queued so far is answered (for shutdown and tests)."""
-        while (self._dispatcher is not None and not self._dispatcher.done()) or self._running:
-            pending = [t for t in (self._dispatcher, *self._running) if t and not t.done()]
-            await asyncio.gather(*pending)
+    async def _many(self, requests: list[AnswerRequest]) -> Sequence[Outcome]:
+        inline = self.inline
+        if inline is not None and (self._writer is None or self._writer.inline is not inline):
+            self._writer = DailyInline(inline)
+        writer = self._writer if inline is not None else None
+        return await answer_many(self.sessions, requests, open_posts=self.open_posts, inline=writer)
 
-    async def _dispatch(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.max_in_flight)
-        while self._queue:
-            wait = self.max_delay - (loop.time() - self._queue[0].queued_at)
-            if wait > 0 and len(self._queue) < self.max_batch:
-                await asyncio.sleep(wait)
-            await self._slots.acquire()
-            group = self._queue[: self.max_batch]
-            del self._queue[: self.max_batch]
-            task = loop.create_task(self._commit(group), name="answer-batch")
-            self._running.add(task)
-            task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
-        assert self._slots is not None
-        self._slots.release()
-
-    async def _commit(self, group: list[_Waiting]) -> None:
-        requests = [w.request for w in group]
-        outcomes: list[Outcome | BaseException]
-        try:
-            outcomes = list(
-                await answer_many(
-                    self.sessions, requests, open_posts=self.open_posts, inline=self.inline
-                )
-            )
-            self.batches += 1
-        except Exception:
-            log.warning(
-                "a group of %d answers failed; answering one by one", len(group), exc_info=True
-            )
-            outcomes = []
-            for r in requests:
-                try:
-                    outcomes.append(
-                        await daily.answer(
-                            self.sessions,
-                            post_id=r.post_id,
-                            member_id=r.member_id,
-                            choices=r.choices,
-                            text=r.text,
-                            now=r.now,
-                        )
-                    )
-                except Exception as error:
-                    outcomes.append(error)
-        for waiting, outcome in zip(group, outcomes, strict=True):
-            if waiting.future.done():  # the click gave up (cancelled); its answer still counts
-                continue
-            if isinstance(outcome, BaseException):
-                waiting.future.set_exception(outcome)
-            else:
-                waiting.future.set_result(outcome)
+    async def _one(self, r: AnswerRequest) -> Receipt:
+        return await daily.answer(
+            self.sessions,
+            post_id=r.post_id,
+            member_id=r.member_id,
+            choices=r.choices,
+            text=r.text,
+            now=r.now,
+        )
 
 
-class _HasSessions(Protocol):
-    sessions: Sessions
-
-
-ATTRIBUTE = "answer_batcher"
-
-
-def shared(services: _HasSessions) -> AnswerBatcher:
-    """The process's batcher for `services.sessions`, made on first use and kept on
-    `services` (so every click of one bot shares it, and a new bot gets a new one)."""
-    batcher = getattr(services, ATTRIBUTE, None)
-    if batcher is None or batcher.sessions is not services.sessions:
-        batcher = AnswerBatcher(services.sessions)
-        setattr(services, ATTRIBUTE, batcher)
-    return batcher
-
-
-async def close(services: _HasSessions) -> None:
-    """Close the batcher of `services`, if one was made (at shutdown)."""
-    batcher = getattr(services, ATTRIBUTE, None)
-    if batcher is not None:
-        await batcher.close()
+def shared(services: Any) -> AnswerBatcher:
+    """The process's daily answer batcher (see `group_commit.shared`)."""
+    return group_commit.shared(services, AnswerBatcher)

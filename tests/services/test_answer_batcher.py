@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.bank.schema import QuestionSpec
+from bot.db.inline import InlineSqlite
 from bot.db.models import Activity, DailyAnswer, Member
 from bot.domain.errors import BadInput, CohortError, NotFound
 from bot.services import answer_batcher, daily
 from bot.services.answer_batcher import (
     AnswerBatcher,
     AnswerRequest,
-    InlineSqlite,
+    DailyInline,
     OpenPosts,
     answer_many,
 )
@@ -55,7 +56,7 @@ def spec(external_id: str, topic: str, fmt: str = "single") -> QuestionSpec:
     return QuestionSpec.model_validate(base)
 
 
-WRITER: dict[str, InlineSqlite | None] = {"inline": None}
+WRITER: dict[str, DailyInline | None] = {"inline": None}
 
 
 @pytest.fixture(autouse=True, params=["aiosqlite", "inline"])
@@ -65,7 +66,7 @@ def writer(request: pytest.FixtureRequest, session_factory: Sessions) -> Any:
     inline = InlineSqlite.for_sessions(session_factory) if request.param == "inline" else None
     if request.param == "inline" and inline is None:
         pytest.skip("the inline writer is SQLite's")
-    WRITER["inline"] = inline
+    WRITER["inline"] = DailyInline(inline) if inline is not None else None
     yield inline
     WRITER["inline"] = None
     if inline is not None:
