@@ -28,12 +28,12 @@ from datetime import timedelta
 from typing import Any
 
 import discord
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bench._common import machine_note, progress, quiet_logs, running_bot
 from bench.answer_burst import Burst, NoopButton, burst, report, summary
 from bot.clock import FakeClock
-from bot.db.models import Question, QuizAnswer, QuizQuestion, QuizResult
+from bot.db.models import Question, QuizAnswer, QuizQuestion, QuizResult, QuizRound
 from bot.domain import quiz as rules
 from bot.emulator import Emulator, Message
 
@@ -49,7 +49,7 @@ def titled(emulator: Emulator, channel: Any, prefix: str) -> Message:
     )
 
 
-async def run(member_count: int, spread: float) -> tuple[list[Burst], dict[str, Any]]:
+async def run(member_count: int, spread: float, rounds: int) -> tuple[list[Burst], dict[str, Any]]:
     clock = FakeClock()
     emulator = Emulator(clock=clock)
     await emulator.start()
@@ -66,80 +66,59 @@ async def run(member_count: int, spread: float) -> tuple[list[Burst], dict[str, 
             assert quiz_cog is not None
             host = users[0]
             options = {"questions": QUESTIONS, "seconds": SECONDS, "topic": "coding"}
-            intro = await (await emulator.invoke(host, general, "quiz start", options)).reply()
-            assert not intro.ephemeral, intro.content
             reader = sqlite3.connect(h.database)  # sees committed rows only (WAL)
-
-            # The baseline's message: like a question, with no-op buttons.
             bot.add_dynamic_items(NoopButton)
-            clock.advance(rules.INTRO)
-            await quiz_cog.tick()  # type: ignore[attr-defined]
-            first = titled(emulator, general, f"Question 1 of {QUESTIONS}")
-            channel = bot.get_channel(general.id)
-            assert isinstance(channel, discord.TextChannel)
-            view = discord.ui.View(timeout=None)
-            for i, label in enumerate(first.button_labels):
-                view.add_item(NoopButton(i, label))
-            sent = await channel.send(embed=discord.Embed.from_dict(first.embeds[0]), view=view)
-            noop = emulator.messages[sent.id]
+            noop: Message | None = None
 
             def labels_of(message: Message) -> Any:
                 names = message.button_labels
                 return lambda i: names[i % len(names)]
 
             async def baseline(name: str) -> Burst:
+                assert noop is not None
                 progress(f"{name}: {member_count} no-op clicks over {spread:g} s")
                 return await burst(name, "baseline", emulator, users, noop, labels_of(noop), spread)
 
-            progress("warm-up (not counted)")
-            await burst("warm-up", "warm-up", emulator, users, noop, labels_of(noop), spread)
             runs: list[Burst] = []
-            expected: dict[int, list[tuple[bool, float]]] = {}
-            question = first
-            for number in range(1, QUESTIONS + 1):
-                runs.append(await baseline(f"baseline {number} (no-op)"))
-                qid = int(question.buttons[0]["custom_id"].split(":")[2])
-                key = await _key(sessions, qid)
-                clock.advance(timedelta(seconds=1))  # every click is timed 1 s after the post
-                labels = question.button_labels
-
-                def pick(i: int, key: int = key, labels: list[str] = labels) -> str:
-                    return labels[(key + 1) % len(labels)] if i % 4 == 3 else labels[key]
-
-                def stored(member: Any, qid: int = qid) -> bool:
-                    row = reader.execute(
-                        "SELECT 1 FROM quiz_answers WHERE quiz_question_id = ? AND member_id = ?",
-                        (qid, member.id),
-                    ).fetchone()
-                    return row is not None
-
-                name = f"cohort {number} (quiz answer)"
-                progress(f"{name}: {member_count} answers over {spread:g} s")
-                result = await burst(
-                    name, "cohort", emulator, users, question, pick, spread, check=stored
-                )
-                async with sessions() as session:
-                    rows = list(
-                        await session.scalars(
-                            select(QuizAnswer).where(QuizAnswer.quiz_question_id == qid)
-                        )
-                    )
-                result.answers = len({r.member_id for r in rows}) if rows else 0
-                if len(rows) != result.answers:
-                    result.answers = -1  # a member stored twice: flag it loudly
-                result.activities = result.answers
-                runs.append(result)
-                for i, user in enumerate(users):
-                    expected.setdefault(user.id, []).append((i % 4 != 3, 1.0))
-                clock.advance(timedelta(seconds=SECONDS) + rules.CLOSE_GRACE)
+            standings_ok = True
+            for round_number in range(1, rounds + 1):
+                intro = await (await emulator.invoke(host, general, "quiz start", options)).reply()
+                assert not intro.ephemeral, intro.content
+                clock.advance(rules.INTRO)
                 await quiz_cog.tick()  # type: ignore[attr-defined]
-                if number < QUESTIONS:
-                    clock.advance(rules.BETWEEN_QUESTIONS)
+                question = titled(emulator, general, f"Question 1 of {QUESTIONS}")
+                if noop is None:
+                    # The baseline's message: like a question, with no-op buttons.
+                    channel = bot.get_channel(general.id)
+                    assert isinstance(channel, discord.TextChannel)
+                    view = discord.ui.View(timeout=None)
+                    for i, label in enumerate(question.button_labels):
+                        view.add_item(NoopButton(i, label))
+                    embed = discord.Embed.from_dict(question.embeds[0])
+                    noop = emulator.messages[(await channel.send(embed=embed, view=view)).id]
+                    progress("warm-up (not counted)")
+                    await burst(
+                        "warm-up", "warm-up", emulator, users, noop, labels_of(noop), spread
+                    )
+                expected: dict[int, list[tuple[bool, float]]] = {}
+                for number in range(1, QUESTIONS + 1):
+                    tag = f"{round_number}.{number}"
+                    runs.append(await baseline(f"baseline {tag} (no-op)"))
+                    runs.append(
+                        await _question_burst(tag, h, question, users, spread, reader, expected)
+                    )
+                    clock.advance(timedelta(seconds=SECONDS) + rules.CLOSE_GRACE)
                     await quiz_cog.tick()  # type: ignore[attr-defined]
-                    question = titled(emulator, general, f"Question {number + 1} of {QUESTIONS}")
-            runs.append(await baseline(f"baseline {QUESTIONS + 1} (no-op)"))
+                    if number < QUESTIONS:
+                        clock.advance(rules.BETWEEN_QUESTIONS)
+                        await quiz_cog.tick()  # type: ignore[attr-defined]
+                        question = titled(
+                            emulator, general, f"Question {number + 1} of {QUESTIONS}"
+                        )
+                round_id = await _last_round(sessions)
+                standings_ok = standings_ok and await _standings_match(sessions, round_id, expected)
+            runs.append(await baseline("baseline, last (no-op)"))
             reader.close()
-            standings_ok = await _standings_match(sessions, expected)
             counts = {
                 "errors": len(emulator.errors),
                 "internal_errors": len(emulator.internal_errors),
@@ -152,6 +131,53 @@ async def run(member_count: int, spread: float) -> tuple[list[Burst], dict[str, 
         await emulator.stop()
 
 
+async def _question_burst(
+    tag: str,
+    h: Any,
+    question: Message,
+    users: list[Any],
+    spread: float,
+    reader: sqlite3.Connection,
+    expected: dict[int, list[tuple[bool, float]]],
+) -> Burst:
+    """Every member clicks this question (a quarter of them a wrong answer), 1 s after its
+    post by the fake clock; then the stored answers are counted."""
+    qid = int(question.buttons[0]["custom_id"].split(":")[2])
+    key = await _key(h.bot.services.sessions, qid)
+    h.clock.advance(timedelta(seconds=1))
+    labels = question.button_labels
+
+    def pick(i: int) -> str:
+        return labels[(key + 1) % len(labels)] if i % 4 == 3 else labels[key]
+
+    def stored(member: Any) -> bool:
+        row = reader.execute(
+            "SELECT 1 FROM quiz_answers WHERE quiz_question_id = ? AND member_id = ?",
+            (qid, member.id),
+        ).fetchone()
+        return row is not None
+
+    name = f"cohort {tag} (quiz answer)"
+    progress(f"{name}: {len(users)} answers over {spread:g} s")
+    result = await burst(name, "cohort", h.emulator, users, question, pick, spread, check=stored)
+    async with h.bot.services.sessions() as session:
+        rows = list(
+            await session.scalars(select(QuizAnswer).where(QuizAnswer.quiz_question_id == qid))
+        )
+    result.answers = len({r.member_id for r in rows})
+    if len(rows) != result.answers:
+        result.answers = -1  # a member stored twice: flag it loudly
+    result.activities = result.answers
+    for i, user in enumerate(users):
+        expected.setdefault(user.id, []).append((i % 4 != 3, 1.0))
+    return result
+
+
+async def _last_round(sessions: Any) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.max(QuizRound.id))) or 0)
+
+
 async def _key(sessions: Any, quiz_question_id: int) -> int:
     async with sessions() as session:
         answers = await session.scalar(
@@ -162,7 +188,9 @@ async def _key(sessions: Any, quiz_question_id: int) -> int:
     return int((answers or [0])[0])
 
 
-async def _standings_match(sessions: Any, expected: dict[int, list[tuple[bool, float]]]) -> bool:
+async def _standings_match(
+    sessions: Any, round_id: int, expected: dict[int, list[tuple[bool, float]]]
+) -> bool:
     """The stored results against the rules applied here to what each member clicked."""
     answers = [
         rules.Answer(
@@ -181,7 +209,9 @@ async def _standings_match(sessions: Any, expected: dict[int, list[tuple[bool, f
     async with sessions() as session:
         have = {
             r.member_id: (r.rank, r.points, r.correct)
-            for r in await session.scalars(select(QuizResult))
+            for r in await session.scalars(
+                select(QuizResult).where(QuizResult.round_id == round_id)
+            )
         }
     return have == want
 
@@ -190,19 +220,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--spread", type=float, default=2.0, help="seconds the clicks span")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of 3 questions (more bursts, steadier)"
+    )
     args = parser.parse_args()
     quiet_logs()
     wall0 = time.perf_counter()
-    runs, counts = asyncio.run(run(args.members, args.spread))
+    runs, counts = asyncio.run(run(args.members, args.spread, args.rounds))
     cohorts = [r for r in runs if r.kind == "cohort"]
     print()
     print(report(runs))
     print()
-    print(summary(runs))
+    print(summary(runs, "cohort (quiz answer)"))
     print()
     answered = sum(r.answers for r in cohorts)
     print(
-        f"{len(cohorts)} questions: answers stored {answered} (expected "
+        f"{len(cohorts)} questions ({args.rounds} rounds): answers stored {answered} (expected "
         f"{args.members * len(cohorts)}), 'Locked in' receipts "
         f"{sum(r.locked_in for r in cohorts)}, receipts before their commit "
         f"{sum(r.uncommitted for r in cohorts)}, standings "

@@ -35,6 +35,10 @@ class InlineSqlite:
         self.connection.execute(f"PRAGMA busy_timeout={self.BUSY_MS}")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("PRAGMA foreign_keys=ON")
+        # Never checkpoint from here: a checkpoint copies the WAL into the database and syncs
+        # it, which would stall the loop. The pool's connections, on aiosqlite's thread, keep
+        # checkpointing on their commits as usual.
+        self.connection.execute("PRAGMA wal_autocheckpoint=0")
 
     @classmethod
     def for_sessions(cls, sessions: async_sessionmaker[AsyncSession]) -> InlineSqlite | None:
@@ -73,7 +77,9 @@ def binder(
 ) -> Callable[[dict[str, Any]], list[Any]]:
     """A row's values in `columns` order, as the columns' SQLAlchemy types bind them (so the
     rows are exactly what the ORM would store)."""
-    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
     pairs = list(zip(columns, processors, strict=True))
 
     def bind(row: dict[str, Any]) -> list[Any]:
@@ -84,7 +90,7 @@ def binder(
 
 def reader(column: Any, dialect: Dialect) -> Callable[[Any], Any]:
     """How the column's SQLAlchemy type reads a raw value back (dates, JSON)."""
-    process = column.type.result_processor(dialect, None)
+    process = column.type.dialect_impl(dialect).result_processor(dialect, None)
     return process if process is not None else (lambda value: value)
 
 

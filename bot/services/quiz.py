@@ -355,7 +355,7 @@ async def answer(
                 round_id=rnd.id,
                 guild_id=rnd.guild_id,
                 member_id=member_id,
-                member_name=_name(member_name),
+                member_name=clean_name(member_name),
                 choice=choice,
                 correct=verdict.correct,
                 points=verdict.points,
@@ -412,7 +412,8 @@ async def _previous(session: AsyncSession, quiz_question_id: int, member_id: int
     )
 
 
-def _name(name: str) -> str:
+def clean_name(name: str) -> str:
+    """A display name as stored: printable, trimmed, at most 100 characters."""
     cleaned = "".join(c for c in name if c.isprintable()).strip()
     return (cleaned or "member")[:100]
 

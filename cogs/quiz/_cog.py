@@ -21,7 +21,7 @@ from discord.ext import commands
 from bot.domain import quiz as rules
 from bot.domain.errors import BadInput
 from bot.scheduling.timers import Timers
-from bot.services import quiz
+from bot.services import quiz, quiz_answers
 from bot.ui.daily import ts
 from bot.ui.guards import is_organiser
 from bot.ui.quiz import closed_embed, intro_embed, question_message, results_message, with_deadline
@@ -132,6 +132,7 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quiz ro
         deadline = await quiz.posted(
             self.services.sessions, quiz_question_id, message.id, message.created_at
         )
+        await quiz_answers.shared(self.services).preload(quiz_question_id)
         # The countdown goes in once the post's time (its snowflake) fixed the deadline.
         try:
             await message.edit(embed=with_deadline(embed, f"Ends {ts(deadline, 'R')}"))

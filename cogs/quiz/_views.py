@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.app import report_error
-from bot.services import quiz
+from bot.services import quiz_answers
 from bot.services.daily import QuestionView
 from bot.ui.daily import button_label
 from bot.ui.quiz import receipt_text
@@ -45,18 +45,19 @@ class QuizButton(
         services = interaction.client.services
         message = interaction.message
         try:
-            receipt = await quiz.answer(
-                services.sessions,
-                quiz_question_id=self.quiz_question_id,
-                member_id=interaction.user.id,
-                member_name=interaction.user.display_name,
-                choice=self.choice,
-                # Both Discord's own times: the click and the question's post.
-                clicked_at=discord.utils.snowflake_time(interaction.id),
-                message_posted_at=discord.utils.snowflake_time(
-                    message.id if message is not None else interaction.id
-                ),
-                now=services.clock.now(),
+            receipt = await quiz_answers.shared(services).answer(
+                quiz_answers.Click(
+                    quiz_question_id=self.quiz_question_id,
+                    member_id=interaction.user.id,
+                    member_name=interaction.user.display_name,
+                    choice=self.choice,
+                    # Both Discord's own times: the click and the question's post.
+                    clicked_at=discord.utils.snowflake_time(interaction.id),
+                    message_posted_at=discord.utils.snowflake_time(
+                        message.id if message is not None else interaction.id
+                    ),
+                    now=services.clock.now(),
+                )
             )
         except Exception as error:
             await report_error(interaction, error)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.bank.schema import QuestionSpec
 from bot.db.models import Activity, QuizAnswer, QuizQuestion, QuizResult
 from bot.domain.errors import BadInput, Conflict, NotAllowed
-from bot.services import quiz
+from bot.services import quiz, quiz_answers
 from bot.services.bank import sync_bank
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -157,3 +157,78 @@ async def test_a_round_ends_once_and_stores_results(sessions: Sessions) -> None:
         (result,) = (await session.scalars(select(QuizResult))).all()
     assert (result.member_id, result.rank, result.points, result.correct_ms) == (1, 1, 950, 1000)
     assert await quiz.due(sessions, T0 + timedelta(hours=1)) == []
+
+
+async def test_a_group_of_clicks_says_and_stores_what_clicks_one_by_one_would(
+    sessions: Sessions, database_url: str
+) -> None:
+    """The batcher (inline on SQLite) against `quiz.answer` click by click, on two rounds
+    with the same script: the same receipts, the same rows."""
+    rounds = [await begin(sessions, channel=c) for c in (20, 21)]
+    opened = []
+    for info in rounds:
+        steps = [
+            s for s in await quiz.due(sessions, T0 + timedelta(seconds=5)) if s.round_id == info.id
+        ]
+        qid = steps[0].quiz_question_id
+        assert qid is not None
+        await quiz.posted(sessions, qid, 555, T0 + timedelta(seconds=5))
+        opened.append(qid)
+    posted_at = T0 + timedelta(seconds=5)
+    script = [(1, 0, 2.0), (2, 1, 3.0), (1, 2, 3.5), (3, 0, 10.0), (4, 0, 10.5), (5, 9, 1.0)]
+
+    def clicks(qid: int) -> list[quiz_answers.Click]:
+        return [
+            quiz_answers.Click(
+                qid,
+                m,
+                f"m{m}",
+                choice,
+                posted_at + timedelta(seconds=t),
+                posted_at,
+                posted_at + timedelta(seconds=t),
+            )
+            for m, choice, t in script
+        ]
+
+    batcher = quiz_answers.QuizBatcher(sessions, max_delay=0.05)
+    one_by_one = []
+    for c in clicks(opened[0]):
+        try:
+            one_by_one.append(await batcher._one(c))
+        except BadInput as error:
+            one_by_one.append(error)
+    grouped = await asyncio.gather(
+        *(batcher.answer(c) for c in clicks(opened[1])), return_exceptions=True
+    )
+    assert batcher.batches == 1
+
+    def said(r: object) -> object:
+        return (r.outcome, r.choice) if isinstance(r, quiz.Receipt) else type(r).__name__
+
+    assert (
+        [said(r) for r in grouped]
+        == [said(r) for r in one_by_one]
+        == [("locked", 0), ("locked", 1), ("already", 0), ("locked", 0), ("late", None), "BadInput"]
+    )
+    async with sessions() as session:
+        rows = list(await session.scalars(select(QuizAnswer).order_by(QuizAnswer.member_id)))
+        refs = sorted(a.ref for a in await session.scalars(select(Activity)))
+
+    def stored(qid: int) -> list[tuple[int, int, int, int]]:
+        return [
+            (a.member_id, a.choice, a.points, a.elapsed_ms)
+            for a in rows
+            if a.quiz_question_id == qid
+        ]
+
+    assert (
+        stored(opened[0])
+        == stored(opened[1])
+        == [(1, 0, 900, 2000), (2, 1, 0, 3000), (3, 0, 500, 10000)]
+    )
+    assert refs == sorted([f"quiz:{rounds[0].id}"] * 3 + [f"quiz:{rounds[1].id}"] * 3)
+    await quiz.close(sessions, opened[1], posted_at + timedelta(seconds=12))
+    (late,) = await asyncio.gather(batcher.answer(clicks(opened[1])[4]))
+    assert said(late) == ("closed", None)
+    await batcher.close()
