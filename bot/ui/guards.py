@@ -43,3 +43,13 @@ def missing_permissions(
 ) -> list[str]:
     perms = channel.permissions_for(me)
     return [label for name, label in needed.items() if not getattr(perms, name)]
+
+
+# What a quiz round needs in its channel.
+QUIZ_CHANNEL_PERMISSIONS = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "attach_files": "Attach Files",
+    "read_message_history": "Read Message History",
+}

@@ -23,7 +23,7 @@ from bot.domain.errors import BadInput
 from bot.scheduling.timers import Timers
 from bot.services import quiz, quiz_answers
 from bot.ui.daily import ts
-from bot.ui.guards import is_organiser
+from bot.ui.guards import QUIZ_CHANNEL_PERMISSIONS, is_organiser, missing_permissions
 from bot.ui.quiz import closed_embed, intro_embed, question_message, results_message, with_deadline
 from cogs.quiz._views import question_view
 
@@ -197,6 +197,14 @@ class Quiz(commands.GroupCog, group_name="quiz", group_description="Live quiz ro
         assert interaction.guild is not None and interaction.channel is not None
         if not isinstance(interaction.channel, discord.TextChannel):
             raise BadInput("Quiz rounds run in a server's text channels, not in threads.")
+        missing = missing_permissions(
+            interaction.channel, interaction.guild.me, QUIZ_CHANNEL_PERMISSIONS
+        )
+        if missing:
+            raise BadInput(
+                f"I can't run a round in {interaction.channel.mention}: I am missing "
+                f"{', '.join(missing)} there. Ask an organiser to fix it, or play elsewhere."
+            )
         info = await quiz.start(
             self.services.sessions,
             guild_id=interaction.guild.id,

@@ -16,6 +16,7 @@ from bot.app import CohortBot
 from bot.clock import FakeClock
 from bot.db.models import Activity, QuizAnswer, QuizResult, QuizRound
 from bot.emulator import Emulator, Message
+from bot.emulator import permissions as P
 from bot.runner import BotRunner
 from bot.services import quiz
 from tests.e2e.conftest import World, bot_settings
@@ -206,6 +207,10 @@ async def test_bad_values_are_refused_and_change_nothing(
     ]:
         reply = await start(emulator, world, **options)
         assert reply.ephemeral and expected in reply.content, (options, reply.content)
+    emulator.deny_bot(world.general, P.ATTACH_FILES)
+    await asyncio.sleep(0.05)
+    reply = await start(emulator, world)
+    assert reply.ephemeral and "missing Attach Files" in reply.content
     nothing = await (await emulator.invoke(world.alice, world.general, "quiz stop")).reply()
     assert nothing.ephemeral and "No quiz round" in nothing.content
     async with bot.services.sessions() as session:
