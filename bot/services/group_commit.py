@@ -70,6 +70,12 @@ class GroupCommit(Generic[R, Out]):
     async def _one(self, request: R) -> Out:
         raise NotImplementedError
 
+    def _now(self, requests: list[R]) -> Sequence[Out | BaseException] | None:
+        """Answer at once, without awaiting anything, if that can be done (None: it cannot;
+        the request is queued instead). Used only when nothing is queued or committing and
+        `max_delay` is 0."""
+        return None
+
     # ---- the machinery ------------------------------------------------------------------
     @property
     def inline(self) -> InlineSqlite | None:
@@ -80,6 +86,16 @@ class GroupCommit(Generic[R, Out]):
 
     async def submit(self, request: R) -> Out:
         """Queue `request`; returns its outcome once its group committed (or raises)."""
+        if self.max_delay <= 0 and not self._queue and not self._running:
+            # Nothing to group with: answer in this very turn of the loop, which saves the
+            # turns a queued request waits (the dispatcher's, the group's, its own wake-up).
+            done = self._now([request])
+            if done is not None:
+                (outcome,) = done
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                self.batches += 1
+                return outcome
         loop = asyncio.get_running_loop()
         waiting: _Waiting[R, Out] = _Waiting(request, loop.create_future(), loop.time())
         self._queue.append(waiting)

@@ -104,6 +104,15 @@ class QuizBatcher(GroupCommit[Click, quiz.Receipt]):
                 outcomes.append(error)
         return outcomes
 
+    def _now(self, clicks: list[Click]) -> Sequence[quiz.Receipt | BaseException] | None:
+        inline = self.inline
+        if inline is None or any(c.quiz_question_id not in self._static for c in clicks):
+            return None
+        try:
+            return _answer_inline(inline, clicks, self._static, self._played)
+        except Busy:
+            return None
+
     async def _one(self, c: Click) -> quiz.Receipt:
         return await quiz.answer(
             self.sessions,
@@ -117,7 +126,9 @@ class QuizBatcher(GroupCommit[Click, quiz.Receipt]):
         )
 
     async def preload(self, quiz_question_id: int) -> None:
-        """Read a question's fixed facts as it is posted, so its first clicks need no query."""
+        """Read a question's fixed facts as it is posted (and open the inline connection), so
+        its first clicks need no query."""
+        _ = self.inline
         if quiz_question_id not in self._static:
             await self._load({quiz_question_id})
 
