@@ -3,9 +3,9 @@
 One SQLAlchemy session per answer costs about a millisecond of CPU on aiosqlite
 (ARCHITECTURE.md, "Hot path"), so 1,000 clicks in a second answered one by one miss
 Discord's 3 seconds. Here each click queues its request and awaits a future; the batcher
-takes what has queued (after at most `max_delay`, at most `max_batch` at a time), answers
-all of it in ONE transaction (`answer_many`) and only then resolves the futures. Nobody is
-told "locked in" before their answer is committed.
+(`bot.services.group_commit`) takes what has queued (after at most `max_delay`, at most
+`max_batch` at a time), answers all of it in ONE transaction (`answer_many`) and only then
+resolves the futures. Nobody is told "locked in" before their answer is committed.
 
 The rules are `bot.services.daily.answer`'s, request by request in arrival order: a member's
 first answer is stored and locked, a second says "already" with the first one, a revealed

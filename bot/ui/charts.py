@@ -12,21 +12,27 @@ that font is missing the bitmap default font is used at 1x, with ASCII in place 
 from __future__ import annotations
 
 import io
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
+
+from bot.ui.drawing import (
+    BACKGROUND,
+    MUTED,
+    TEXT,
+    TRACK,
+    Font,
+    draw_text,
+    fit,
+    printable,
+)
 
 __all__ = ["answer_chart"]
 
 WIDTH = 600
 MAX_LABEL_CHARS = 28
 
-BACKGROUND = (0x2B, 0x2D, 0x31)
-TRACK = (0x38, 0x3A, 0x40)
-TEXT = (0xF2, 0xF3, 0xF5)
-MUTED = (0xB5, 0xBA, 0xC1)
 CORRECT = (0x23, 0xA5, 0x5A)
 OTHER = (0x5D, 0x6B, 0x8C)
 
@@ -46,27 +52,8 @@ LABEL_MAX_WIDTH = 210
 VALUE_GAP = 8
 NOTE_GAP = 8
 
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 # Stand-ins for characters the bundled font has no glyph for (it covers ASCII and a few more).
-SUBSTITUTES = {
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2012": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2015": "-",
-    "\u2212": "-",
-    "\u2022": "·",
-    "\u00d7": "x",
-    "\u2192": "->",
-    "\u2190": "<-",
-    "\u21d2": "=>",
-    "\u2264": "<=",
-    "\u2265": ">=",
-    "\u2260": "!=",
-    "\u2248": "~",
-}
 
 
 @dataclass(frozen=True)
@@ -119,7 +106,7 @@ def answer_chart(
     fonts = _fonts()
     s = fonts.scale
     total = sum(counts)
-    title = _printable(" ".join(title.split()), fonts.title) if title else None
+    title = printable(" ".join(title.split()), fonts.title) if title else None
 
     height = PAD_Y * 2 + ROW_HEIGHT * len(labels)
     if title:
@@ -133,11 +120,11 @@ def answer_chart(
     y = PAD_Y * s
     content_right = (WIDTH - PAD_X) * s
     if title:
-        text = _fit(draw, title, fonts.title, content_right - PAD_X * s, fonts.ellipsis)
-        _text(draw, (PAD_X * s, y + TITLE_SIZE * s // 2), text, fonts.title, TEXT)
+        text = fit(draw, title, fonts.title, content_right - PAD_X * s, fonts.ellipsis)
+        draw_text(draw, (PAD_X * s, y + TITLE_SIZE * s // 2), text, fonts.title, TEXT)
         y += (TITLE_SIZE + TITLE_GAP) * s
 
-    shown = [_shorten(_printable(label, fonts.text), fonts.ellipsis) for label in labels]
+    shown = [_shorten(printable(label, fonts.text), fonts.ellipsis) for label in labels]
     numbers = [str(count) for count in counts]
     shares = [f" {fonts.dot} {_percent_text(count, total)}" for count in counts]
     values = [number + share for number, share in zip(numbers, shares, strict=True)]
@@ -158,8 +145,10 @@ def answer_chart(
         is_correct = index in correct
         if is_correct:
             _check_mark(draw, mark_x, cy, MARK_SIZE * s)
-        label = _fit(draw, label, fonts.text, label_width, fonts.ellipsis)
-        _text(draw, (label_x, cy), label, fonts.text, TEXT if is_correct or not correct else MUTED)
+        label = fit(draw, label, fonts.text, label_width, fonts.ellipsis)
+        draw_text(
+            draw, (label_x, cy), label, fonts.text, TEXT if is_correct or not correct else MUTED
+        )
 
         top, bottom = cy - bar_h // 2, cy - bar_h // 2 + bar_h
         draw.rounded_rectangle((track_x, top, content_right, bottom), radius, fill=TRACK)
@@ -170,13 +159,15 @@ def answer_chart(
         else:
             right = track_x
         value_x = right + VALUE_GAP * s
-        _text(draw, (value_x, cy), number, fonts.text, TEXT)
+        draw_text(draw, (value_x, cy), number, fonts.text, TEXT)
         share_x = value_x + draw.textlength(number, font=fonts.text)
-        _text(draw, (share_x, cy), share, fonts.text, MUTED)
+        draw_text(draw, (share_x, cy), share, fonts.text, MUTED)
         y += ROW_HEIGHT * s
 
     if total == 0:
-        _text(draw, (track_x, y + (NOTE_GAP + NOTE_SIZE // 2) * s), "No answers", fonts.note, MUTED)
+        draw_text(
+            draw, (track_x, y + (NOTE_GAP + NOTE_SIZE // 2) * s), "No answers", fonts.note, MUTED
+        )
 
     if s != 1:
         image = image.reduce(s)
@@ -200,78 +191,11 @@ def _percent(count: int, total: int) -> int:
     return (200 * count + total) // (2 * total) if total else 0
 
 
-def _printable(text: str, font: Font) -> str:
-    """`text` with characters the font cannot draw swapped for look-alikes, or "?"."""
-    text = str(text)
-    if all(_has_glyph(font, char) for char in text):
-        return text
-    out = []
-    for char in text:
-        if _has_glyph(font, char):
-            out.append(char)
-            continue
-        plain = "".join(
-            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
-        )
-        if plain and plain != char and all(_has_glyph(font, c) for c in plain):
-            out.append(plain)
-        elif char in SUBSTITUTES and all(_has_glyph(font, c) for c in SUBSTITUTES[char]):
-            out.append(SUBSTITUTES[char])
-        elif char.isspace():
-            out.append(" ")
-        else:
-            out.append("?")
-    return "".join(out)
-
-
-@lru_cache(maxsize=4096)
-def _has_glyph(font: Font, char: str) -> bool:
-    if char == " ":
-        return True
-    try:
-        mask = font.getmask(char)
-    except (UnicodeEncodeError, ValueError, OSError):
-        return False
-    return (bytes(mask), mask.size) != _missing_glyph(font)
-
-
-@lru_cache(maxsize=8)
-def _missing_glyph(font: Font) -> tuple[bytes, tuple[int, int]] | None:
-    """What the font draws for a character it lacks (None if it refuses instead)."""
-    try:
-        mask = font.getmask("\uffff")
-    except (UnicodeEncodeError, ValueError, OSError):
-        return None
-    return bytes(mask), mask.size
-
-
 def _shorten(label: str, ellipsis: str) -> str:
     label = " ".join(str(label).split())
     if len(label) <= MAX_LABEL_CHARS:
         return label
     return label[: MAX_LABEL_CHARS - 1].rstrip() + ellipsis
-
-
-def _fit(draw: ImageDraw.ImageDraw, text: str, font: Font, width: float, ellipsis: str) -> str:
-    """`text`, cut and ended with an ellipsis if it is wider than `width` pixels."""
-    if draw.textlength(text, font=font) <= width:
-        return text
-    while text and draw.textlength(text + ellipsis, font=font) > width:
-        text = text[:-1]
-    return text.rstrip() + ellipsis
-
-
-def _text(
-    draw: ImageDraw.ImageDraw,
-    xy: tuple[float, float],
-    text: str,
-    font: Font,
-    fill: tuple[int, int, int],
-) -> None:
-    """Draw `text` starting at x, with its capital letters centred on y."""
-    _, cap_top, _, cap_bottom = font.getbbox("H")
-    x, y = xy
-    draw.text((x, y - (cap_top + cap_bottom) / 2), text, font=font, fill=fill)
 
 
 def _check_mark(draw: ImageDraw.ImageDraw, x: int, cy: int, size: int) -> None:

@@ -22,7 +22,17 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.ui.charts import BACKGROUND, MUTED, TEXT, TRACK, Font, _fit, _has_glyph, _printable, _text
+from bot.ui.drawing import (
+    BACKGROUND,
+    MUTED,
+    TEXT,
+    TRACK,
+    Font,
+    draw_text,
+    fit,
+    has_glyph,
+    printable,
+)
 
 __all__ = ["PodiumEntry", "podium_image"]
 
@@ -112,7 +122,7 @@ def podium_image(entries: list[PodiumEntry], title: str = "Quiz podium") -> byte
     draw = ImageDraw.Draw(image)
 
     shown = _clean(title, fonts.title, fonts.ellipsis, MAX_TITLE_CHARS)
-    shown = _fit(draw, shown, fonts.title, (WIDTH - 2 * PODIUM_LEFT) * s, fonts.ellipsis)
+    shown = fit(draw, shown, fonts.title, (WIDTH - 2 * PODIUM_LEFT) * s, fonts.ellipsis)
     _centred(draw, WIDTH * s / 2, (PAD_Y + TITLE_SIZE / 2) * s, shown, fonts.title, TEXT)
 
     base = (HEIGHT - PAD_Y) * s
@@ -127,7 +137,7 @@ def podium_image(entries: list[PodiumEntry], title: str = "Quiz podium") -> byte
         if entry is None:
             continue
 
-        rank = _fit(draw, str(entry.rank), fonts.rank, (BLOCK_WIDTH - 12) * s, fonts.ellipsis)
+        rank = fit(draw, str(entry.rank), fonts.rank, (BLOCK_WIDTH - 12) * s, fonts.ellipsis)
         _centred(draw, cx, top + min(height, 76) * s / 2, rank, fonts.rank, RANK_TEXT)
         name = _clean(entry.name, fonts.name, fonts.ellipsis, MAX_NAME_CHARS) or "?"
         points = f"{entry.points:,} {'pt' if entry.points == 1 else 'pts'}"
@@ -138,7 +148,7 @@ def podium_image(entries: list[PodiumEntry], title: str = "Quiz podium") -> byte
         )
         y = top - (LABEL_GAP + sum(ROWS)) * s
         for row, (text, font, fill) in zip(ROWS, lines, strict=True):
-            text = _fit(draw, _printable(text, font), font, (BLOCK_WIDTH - 4) * s, fonts.ellipsis)
+            text = fit(draw, printable(text, font), font, (BLOCK_WIDTH - 4) * s, fonts.ellipsis)
             _centred(draw, cx, y + row * s / 2, text, font, fill)
             y += row * s
 
@@ -161,14 +171,14 @@ def _clean(text: str, font: Font, ellipsis: str, limit: int) -> str:
         category = unicodedata.category(char)
         if char.isspace():
             kept.append(" ")
-        elif category in DROPPED or (category in ("Mn", "Me") and not _has_glyph(font, char)):
+        elif category in DROPPED or (category in ("Mn", "Me") and not has_glyph(font, char)):
             continue
         else:
             kept.append(char)
     text = " ".join("".join(kept).split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + ellipsis
-    return _printable(text, font)
+    return printable(text, font)
 
 
 def _centred(
@@ -181,4 +191,4 @@ def _centred(
 ) -> None:
     """Draw `text` centred on x, with its capital letters centred on y."""
     if text:
-        _text(draw, (cx - draw.textlength(text, font=font) / 2, cy), text, font, fill)
+        draw_text(draw, (cx - draw.textlength(text, font=font) / 2, cy), text, font, fill)
