@@ -145,6 +145,35 @@ def standings(scores: Iterable[Score]) -> list[Placed]:
     return placed
 
 
+Step = Literal["close", "open", "finish"]
+
+
+def next_step(
+    *,
+    status: RoundStatus,
+    position: int,
+    total: int,
+    deadline: datetime | None,
+    closed: bool,
+    next_open_at: datetime | None,
+    now: datetime,
+) -> Step | None:
+    """The round as a state machine, read from what is stored. `position` is the question on
+    screen (-1 during the intro); `deadline` and `closed` are that question's. A running
+    round closes its question once the deadline and the grace have passed, then waits for
+    `next_open_at` (the pause) and opens the next question, or finishes after the last. An
+    ended round (finished, stopped, interrupted) does nothing more."""
+    if status != "running":
+        return None
+    if position >= 0 and not closed:
+        if deadline is not None and deadline + CLOSE_GRACE <= now:
+            return "close"
+        return None
+    if next_open_at is None or next_open_at > now:
+        return None
+    return "open" if position + 1 < total else "finish"
+
+
 def after_close(position: int, total: int) -> Literal["next", "finish"]:
     """Positions count from 0: after the last question the round is finished."""
     return "next" if position + 1 < total else "finish"

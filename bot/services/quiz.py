@@ -245,16 +245,22 @@ async def due(sessions: Sessions, now: datetime) -> list[Step]:
         }
     for r in rounds:
         on_screen = current.get((r.id, r.position))
-        if on_screen is not None and on_screen.closed_at is None:
-            assert on_screen.deadline is not None
-            if on_screen.deadline + rules.CLOSE_GRACE <= now:
-                steps.append(Step("close", r.id, on_screen.id))
-        elif r.next_open_at is not None and r.next_open_at <= now:
+        step = rules.next_step(
+            status=r.status,  # type: ignore[arg-type]
+            position=r.position,
+            total=r.question_count,
+            deadline=on_screen.deadline if on_screen else None,
+            closed=on_screen is None or on_screen.closed_at is not None,
+            next_open_at=r.next_open_at,
+            now=now,
+        )
+        if step == "close" and on_screen is not None:
+            steps.append(Step("close", r.id, on_screen.id))
+        elif step == "open":
             following = current.get((r.id, r.position + 1))
-            if following is None:
-                steps.append(Step("finish", r.id))
-            else:
-                steps.append(Step("open", r.id, following.id))
+            steps.append(Step("open", r.id, following.id) if following else Step("finish", r.id))
+        elif step == "finish":
+            steps.append(Step("finish", r.id))
     return steps
 
 

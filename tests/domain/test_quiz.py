@@ -87,3 +87,51 @@ def test_progress_and_ending_once() -> None:
     assert [quiz.after_close(i, 3) for i in range(3)] == ["next", "next", "finish"]
     assert quiz.can_end("running")
     assert not any(quiz.can_end(s) for s in ("finished", "stopped", "interrupted"))
+
+
+def test_the_round_moves_intro_question_close_pause_next_and_finish() -> None:
+    t0 = POSTED
+
+    def at(**kw):
+        values = {
+            "status": "running",
+            "position": -1,
+            "total": 2,
+            "deadline": None,
+            "closed": True,
+            "next_open_at": t0 + quiz.INTRO,
+            "now": t0,
+        }
+        values.update(kw)
+        return quiz.next_step(**values)
+
+    assert at() is None, "the intro stays alone"
+    assert at(now=t0 + quiz.INTRO) == "open"
+    deadline = t0 + timedelta(seconds=30)
+    on_screen = {"position": 0, "closed": False, "deadline": deadline, "next_open_at": None}
+    assert at(**on_screen, now=deadline) is None, "clicks in flight still count"
+    assert at(**on_screen, now=deadline + quiz.CLOSE_GRACE) == "close"
+    pause = deadline + quiz.CLOSE_GRACE + quiz.BETWEEN_QUESTIONS
+    assert at(position=0, next_open_at=pause, now=pause - timedelta(seconds=1)) is None
+    assert at(position=0, next_open_at=pause, now=pause) == "open"
+    assert at(position=1, next_open_at=pause, now=pause) == "finish"
+
+
+def test_a_stopped_round_does_nothing_more_and_refuses_clicks_mid_question() -> None:
+    deadline = POSTED + timedelta(seconds=20)
+    for status in ("stopped", "interrupted", "finished"):
+        assert (
+            quiz.next_step(
+                status=status,
+                position=0,
+                total=3,
+                deadline=deadline,
+                closed=False,
+                next_open_at=None,
+                now=deadline + timedelta(hours=1),
+            )
+            is None
+        )
+    # Stopped with the question still on screen: a click inside its window scores nothing.
+    verdict = click(3, closed=True)
+    assert (verdict.outcome, verdict.points) == ("closed", 0)
