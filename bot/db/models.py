@@ -337,3 +337,42 @@ class QuizResult(Base):
     answered: Mapped[int] = mapped_column()
     correct_ms: Mapped[int] = mapped_column()
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StreakRow(Base):
+    """A member's streak in one guild after their last active day (`bot.domain.streaks`).
+
+    Maintained from the activity table by `bot.services.streaks.catch_up`, which applies new
+    activities in id order; `last_activity_id` is the last one applied and doubles as the
+    row's version (an update is conditional on it, so two processes never interleave)."""
+
+    __tablename__ = "streaks"
+
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    last_day: Mapped[date | None] = mapped_column(Date)
+    current: Mapped[int] = mapped_column(default=0)
+    longest: Mapped[int] = mapped_column(default=0)
+    freezes: Mapped[int] = mapped_column(default=0)
+    started: Mapped[date | None] = mapped_column(Date)
+    last_activity_id: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class FrozenDay(Base):
+    """A missed day a freeze bridged (drawn on the heatmap)."""
+
+    __tablename__ = "frozen_days"
+
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class SkippedDay(Base):
+    """A local date a member's timezone change jumped over: never a missed day."""
+
+    __tablename__ = "skipped_days"
+
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)

@@ -1,0 +1,250 @@
+"""Streaks kept up to date from the activity table, and what a member's streak looks like.
+
+Every feature records activity through `bot.services.activity` (inline batches included),
+and nothing else: `catch_up` then applies the activities recorded since it last ran, in id
+order, to each member's stored streak with `bot.domain.streaks.advance`: new rows only,
+never a member's history (except a day that arrives before the last one, after a timezone
+moved west: that member's days are replayed). It runs before every streak read and on a
+timer, so what members see never waits for it.
+
+A timezone change records the local dates it jumped over (`SkippedDay`): they are not misses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.inserts import insert_ignoring_duplicates
+from bot.db.models import Activity, AppState, FrozenDay, Member, SkippedDay, StreakRow
+from bot.domain import streaks as rules
+from bot.domain.schedule import local_date
+from bot.domain.streaks import Streak, View
+from bot.services.activity import member_zone
+
+Sessions = async_sessionmaker[AsyncSession]
+CURSOR = "streaks.cursor"  # app_state: the last activity id applied
+BATCH = 5000
+HEATMAP_WEEKS = 26
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something a member should hear about, from one catch-up."""
+
+    member_id: int
+    guild_id: int
+    frozen: tuple[date, ...] = ()  # freezes used on these days
+    milestones: tuple[int, ...] = ()
+    current: int = 0
+
+
+@dataclass(frozen=True)
+class Card:
+    """A member's streak as of their local today, with the days the heatmap draws."""
+
+    member_id: int
+    guild_id: int
+    today: date
+    view: View
+    active: dict[date, int] = field(default_factory=dict)  # the last 26 weeks
+    frozen: set[date] = field(default_factory=set)
+
+
+_lock = asyncio.Lock()
+
+
+async def catch_up(sessions: Sessions) -> list[Notice]:
+    """Apply every activity recorded since the last catch-up; returns what to tell whom."""
+    notices: list[Notice] = []
+    async with _lock:  # one catch-up at a time in a process; the cursor orders the rest
+        while True:
+            batch, more = await _catch_up_batch(sessions)
+            notices += batch
+            if not more:
+                return notices
+
+
+async def _catch_up_batch(sessions: Sessions) -> tuple[list[Notice], bool]:
+    async with sessions() as session:
+        cursor = int(
+            await session.scalar(select(AppState.value).where(AppState.key == CURSOR)) or 0
+        )
+        rows = (
+            await session.execute(
+                select(Activity.id, Activity.member_id, Activity.guild_id, Activity.local_date)
+                .where(Activity.id > cursor)
+                .order_by(Activity.id)
+                .limit(BATCH)
+            )
+        ).all()
+        if not rows:
+            return [], False
+        groups: dict[tuple[int, int], list[tuple[int, date]]] = defaultdict(list)
+        for activity_id, member_id, guild_id, day in rows:
+            groups[(member_id, guild_id)].append((activity_id, day))
+        keys = sorted(groups)
+        stored = {
+            (r.member_id, r.guild_id): r
+            for r in await session.scalars(
+                select(StreakRow).where(tuple_(StreakRow.member_id, StreakRow.guild_id).in_(keys))
+            )
+        }
+        skipped = await _skipped(session, {m for m, _ in keys})
+        notices: list[Notice] = []
+        frozen_rows: list[dict[str, object]] = []
+        for key in keys:
+            member_id, guild_id = key
+            row = stored.get(key)
+            if row is None:
+                row = StreakRow(member_id=member_id, guild_id=guild_id, last_activity_id=0)
+                session.add(row)
+            state = _state(row)
+            frozen: list[date] = []
+            reached: list[int] = []
+            for activity_id, day in groups[key]:
+                if activity_id <= row.last_activity_id:
+                    continue  # applied already (by another process)
+                change = rules.advance(state, day, skipped.get(member_id, set()))
+                if change.out_of_order:
+                    state = rules.replay(
+                        await _active_days(session, member_id, guild_id, activity_id),
+                        skipped.get(member_id, set()),
+                    )
+                else:
+                    state = change.streak
+                    frozen += change.frozen
+                    reached += change.milestones
+            _store(row, state, groups[key][-1][0])
+            frozen_rows += [
+                {"member_id": member_id, "guild_id": guild_id, "day": d} for d in frozen
+            ]
+            if frozen or reached:
+                notices.append(
+                    Notice(member_id, guild_id, tuple(frozen), tuple(reached), state.current)
+                )
+        if frozen_rows:
+            await session.execute(
+                insert_ignoring_duplicates(session, FrozenDay.__table__), frozen_rows
+            )
+        await _set_cursor(session, rows[-1][0])
+        await session.commit()
+    return notices, len(rows) == BATCH
+
+
+async def card(sessions: Sessions, member_id: int, guild_id: int, now: datetime) -> Card:
+    """What `/streak` shows, as of the member's local today."""
+    async with sessions() as session:
+        zone = await member_zone(session, member_id, guild_id)
+        today = local_date(now, zone)
+        row = await session.get(StreakRow, (member_id, guild_id))
+        skipped = (await _skipped(session, {member_id})).get(member_id, set())
+        state = _state(row) if row else Streak()
+        seen = rules.view(state, today, skipped)
+        since = today - timedelta(weeks=HEATMAP_WEEKS)
+        active = dict(
+            (
+                await session.execute(
+                    select(Activity.local_date, func.count())
+                    .where(
+                        Activity.member_id == member_id,
+                        Activity.guild_id == guild_id,
+                        Activity.local_date > since,
+                    )
+                    .group_by(Activity.local_date)
+                )
+            ).all()
+        )
+        frozen = set(
+            await session.scalars(
+                select(FrozenDay.day).where(
+                    FrozenDay.member_id == member_id,
+                    FrozenDay.guild_id == guild_id,
+                    FrozenDay.day > since,
+                )
+            )
+        )
+    return Card(member_id, guild_id, today, seen, active, frozen | set(seen.frozen))
+
+
+async def set_timezone(
+    sessions: Sessions, member_id: int, guild_id: int, timezone: str, now: datetime
+) -> tuple[date, date]:
+    """A member's own timezone, for every guild. Local dates the change jumps over are
+    recorded as skipped (never misses); past days stay as they were. Returns the local date
+    before and after."""
+    async with sessions() as session:
+        before = local_date(now, await member_zone(session, member_id, guild_id))
+        after = local_date(now, ZoneInfo(timezone))
+        member = await session.get(Member, member_id)
+        if member is None:
+            member = Member(id=member_id, created_at=now, updated_at=now)
+            session.add(member)
+        member.timezone = timezone
+        member.updated_at = now
+        jumped = [
+            {"member_id": member_id, "day": before + timedelta(days=i)}
+            for i in range(1, (after - before).days)
+        ]
+        if jumped:
+            await session.execute(insert_ignoring_duplicates(session, SkippedDay.__table__), jumped)
+        await session.commit()
+    return before, after
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def _state(row: StreakRow) -> Streak:
+    return Streak(row.last_day, row.current or 0, row.longest or 0, row.freezes or 0, row.started)
+
+
+def _store(row: StreakRow, state: Streak, last_activity_id: int) -> None:
+    row.last_day = state.last_day
+    row.current = state.current
+    row.longest = state.longest
+    row.freezes = state.freezes
+    row.started = state.started
+    row.last_activity_id = last_activity_id
+
+
+async def _skipped(session: AsyncSession, members: set[int]) -> dict[int, set[date]]:
+    found: dict[int, set[date]] = defaultdict(set)
+    for member_id, day in await session.execute(
+        select(SkippedDay.member_id, SkippedDay.day).where(
+            SkippedDay.member_id.in_(sorted(members))
+        )
+    ):
+        found[member_id].add(day)
+    return found
+
+
+async def _active_days(
+    session: AsyncSession, member_id: int, guild_id: int, up_to: int
+) -> Sequence[date]:
+    return list(
+        await session.scalars(
+            select(Activity.local_date)
+            .where(
+                Activity.member_id == member_id,
+                Activity.guild_id == guild_id,
+                Activity.id <= up_to,
+            )
+            .distinct()
+        )
+    )
+
+
+async def _set_cursor(session: AsyncSession, value: int) -> None:
+    state = await session.get(AppState, CURSOR)
+    if state is None:
+        session.add(AppState(key=CURSOR, value=str(value)))
+    else:
+        state.value = str(value)

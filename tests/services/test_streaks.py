@@ -1,0 +1,82 @@
+"""Streaks kept from the activity table: catch-up applies new rows once, in order; cards show
+the state as of the member's local today; a timezone change never turns into a miss."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import FrozenDay, Guild, StreakRow
+from bot.domain.streaks import Streak, replay
+from bot.services import streaks
+from bot.services.activity import record_activity
+
+Sessions = async_sessionmaker[AsyncSession]
+GUILD, ADA = 1 << 40, 11
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # noon in London
+
+
+async def act(sessions: Sessions, at: datetime, member: int = ADA, ref: str | None = None) -> None:
+    async with sessions() as session:
+        await record_activity(
+            session,
+            member_id=member,
+            guild_id=GUILD,
+            kind="daily_answer",
+            ref=ref or f"daily:{at.isoformat()}",
+            at=at,
+        )
+        await session.commit()
+
+
+async def test_catch_up_applies_new_activity_once_and_cards_show_today(
+    session_factory: Sessions,
+) -> None:
+    sessions = session_factory
+    async with sessions() as session:
+        session.add(Guild(id=GUILD, timezone="Europe/London", joined_at=T0, updated_at=T0))
+        await session.commit()
+    for n in [*range(7), 8]:  # days 1-7, then day 9: day 8 bridged by the freeze
+        await act(sessions, T0 + timedelta(days=n))
+        await act(sessions, T0 + timedelta(days=n, hours=1))  # a second activity that day
+    notices = await streaks.catch_up(sessions)
+    assert [n.milestones for n in notices] == [(7,)]
+    assert notices[0].frozen == (date(2026, 3, 9),)
+    assert await streaks.catch_up(sessions) == [], "nothing new: nothing applied twice"
+    async with sessions() as session:
+        row = await session.get(StreakRow, (ADA, GUILD))
+        frozen = list(await session.scalars(select(FrozenDay.day)))
+    assert row is not None and (row.current, row.longest, row.freezes) == (8, 8, 0)
+    assert frozen == [date(2026, 3, 9)]
+
+    card = await streaks.card(sessions, ADA, GUILD, T0 + timedelta(days=8, hours=5))
+    assert card.today == date(2026, 3, 10) and card.view.current == 8
+    assert card.active[date(2026, 3, 2)] == 2 and date(2026, 3, 9) in card.frozen
+    later = await streaks.card(sessions, ADA, GUILD, T0 + timedelta(days=10))
+    assert later.view.current == 0 and later.view.longest == 8, "two missed days, no freeze"
+
+
+async def test_a_timezone_change_that_skips_a_date_is_not_a_miss(
+    session_factory: Sessions,
+) -> None:
+    sessions = session_factory
+    far_west = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)  # 23:00 on 2 March at UTC-12
+    async with sessions() as session:
+        session.add(Guild(id=GUILD, timezone="UTC", joined_at=T0, updated_at=T0))
+        await session.commit()
+    await streaks.set_timezone(sessions, ADA, GUILD, "Etc/GMT+12", T0)
+    for n in range(3):
+        await act(sessions, far_west - timedelta(days=2 - n))  # 28 Feb .. 2 Mar, local
+    before, after = await streaks.set_timezone(
+        sessions, ADA, GUILD, "Pacific/Kiritimati", far_west + timedelta(minutes=35)
+    )
+    assert (before, after) == (date(2026, 3, 2), date(2026, 3, 4)), "3 March never happened"
+    await act(sessions, far_west + timedelta(minutes=40))  # 4 March in Kiritimati
+    await streaks.catch_up(sessions)
+    card = await streaks.card(sessions, ADA, GUILD, far_west + timedelta(minutes=50))
+    assert card.view.current == 4 and not card.frozen
+    assert replay(card.active, {date(2026, 3, 3)}) == Streak(
+        date(2026, 3, 4), 4, 4, 0, date(2026, 2, 28)
+    )
