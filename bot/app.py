@@ -24,7 +24,13 @@ from bot.settings import Settings
 log = logging.getLogger("cohort")
 
 # Every feature is one extension; the list is the table of contents of `cogs/`.
-EXTENSIONS: tuple[str, ...] = ("cogs.help", "cogs.config", "cogs.daily", "cogs.quiz")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.help",
+    "cogs.config",
+    "cogs.daily",
+    "cogs.quiz",
+    "cogs.streaks",
+)
 
 GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please try again."
 

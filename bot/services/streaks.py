@@ -199,6 +199,14 @@ async def set_timezone(
     return before, after
 
 
+async def zone_name(sessions: Sessions, member_id: int, guild_id: int) -> str:
+    """The member's timezone, or the guild's with a note that it is the guild's."""
+    async with sessions() as session:
+        own = await session.scalar(select(Member.timezone).where(Member.id == member_id))
+        zone = await member_zone(session, member_id, guild_id)
+    return own or f"{zone.key} (this server's; set yours with `/profile timezone`)"
+
+
 # ---- helpers -------------------------------------------------------------------------------
 
 

@@ -1,0 +1,80 @@
+"""/streak and /profile through the emulator: members see streaks on their own local days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import CohortBot
+from bot.clock import FakeClock
+from bot.emulator import Emulator
+from bot.services.activity import record_activity
+from tests.e2e.conftest import World
+
+
+async def played(bot: CohortBot, member_id: int, guild_id: int, at) -> None:  # type: ignore[no-untyped-def]
+    async with bot.services.sessions() as session:
+        await record_activity(
+            session,
+            member_id=member_id,
+            guild_id=guild_id,
+            kind="quiz_round",
+            ref=f"quiz:{at.isoformat()}",
+            at=at,
+        )
+        await session.commit()
+
+
+async def test_streak_shows_days_freezes_and_a_heatmap_for_anyone(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    start = clock.now()
+    for n in [*range(7), 8]:  # seven days, a miss bridged by the freeze, then one more
+        await played(bot, world.alice.id, world.guild.id, start + timedelta(days=n))
+    clock.advance(timedelta(days=8, hours=1))
+    reply = await (
+        await emulator.invoke(world.bob, world.general, "streak", {"member": world.alice})
+    ).reply()
+    assert not reply.ephemeral, "streaks are public in the group"
+    embed = reply.embeds[0]
+    assert embed["title"].endswith(": 8 days")
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields == {"Current": "**8**", "Longest": "**8**", "Freezes held": "**0** of 2"}
+    assert reply.attachments and reply.attachments[0].filename == "streak.png"
+    assert reply.attachments[0].data[:8] == b"\x89PNG\r\n\x1a\n"
+
+    clock.advance(timedelta(days=2))  # two whole days without activity, no freeze left
+    again = await (await emulator.invoke(world.alice, world.general, "streak")).reply()
+    assert again.embeds[0]["title"].endswith(": 0 days")
+    assert "streak ended" in again.embeds[0]["description"]
+
+
+async def test_a_bot_has_no_streak(bot: CohortBot, emulator: Emulator, world: World) -> None:
+    reply = await (
+        await emulator.invoke(world.alice, world.general, "streak", {"member": emulator.bot_user})
+    ).reply()
+    assert reply.ephemeral and "Bots don't keep streaks" in reply.content
+
+
+async def test_profile_timezone_is_validated_and_shown(
+    bot: CohortBot, emulator: Emulator, world: World
+) -> None:
+    bad = await (
+        await emulator.invoke(
+            world.alice, world.general, "profile timezone", {"timezone": "Mars/Base"}
+        )
+    ).reply()
+    assert bad.ephemeral and "Mars/Base" in bad.content
+    shown = await (await emulator.invoke(world.alice, world.general, "profile show")).reply()
+    assert "this server's" in shown.embeds[0]["fields"][0]["value"]
+    ok = await (
+        await emulator.invoke(
+            world.alice, world.general, "profile timezone", {"timezone": "asia/kolkata"}
+        )
+    ).reply()
+    assert ok.ephemeral and "Asia/Kolkata" in ok.content
+    shown = await (await emulator.invoke(world.alice, world.general, "profile show")).reply()
+    assert shown.ephemeral and shown.embeds[0]["fields"][0]["value"] == "Asia/Kolkata"
+    choices = await emulator.autocomplete(
+        world.alice, world.general, "profile timezone", "timezone", {"timezone": "kolk"}
+    )
+    assert [c["value"] for c in choices] == ["Asia/Kolkata"]
