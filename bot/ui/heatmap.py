@@ -127,7 +127,7 @@ def heatmap_image(
     for row, name in WEEKDAYS.items():
         draw_text(draw, (PAD_X * s, (TOP + row * PITCH + CELL / 2) * s), name, fonts.label, MUTED)
 
-    start = today - timedelta(days=today.weekday() + 7 * weeks)
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     month_y = (TOP - MONTH_ROW / 2) * s
     for offset in range((today - start).days + 1):
         day = start + timedelta(days=offset)
