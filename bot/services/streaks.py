@@ -23,7 +23,15 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.inserts import insert_ignoring_duplicates
-from bot.db.models import Activity, AppState, FrozenDay, Member, SkippedDay, StreakRow
+from bot.db.models import (
+    Activity,
+    AppState,
+    DailyConfig,
+    FrozenDay,
+    Member,
+    SkippedDay,
+    StreakRow,
+)
 from bot.domain import streaks as rules
 from bot.domain.schedule import local_date
 from bot.domain.streaks import Streak, View
@@ -197,6 +205,14 @@ async def set_timezone(
             await session.execute(insert_ignoring_duplicates(session, SkippedDay.__table__), jumped)
         await session.commit()
     return before, after
+
+
+async def announce_channel(sessions: Sessions, guild_id: int) -> int | None:
+    """Where milestones are announced: the guild's daily channel (None without one)."""
+    async with sessions() as session:
+        return await session.scalar(
+            select(DailyConfig.channel_id).where(DailyConfig.guild_id == guild_id)
+        )
 
 
 async def zone_name(sessions: Sessions, member_id: int, guild_id: int) -> str:

@@ -3,6 +3,7 @@ the state in bot.services.streaks."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import discord
@@ -11,17 +12,66 @@ from discord.ext import commands
 
 from bot.domain.errors import BadInput
 from bot.domain.schedule import parse_timezone, timezone_choices
+from bot.scheduling.timers import Timers
 from bot.services import streaks
 from bot.ui.streaks import streak_message
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
 
+log = logging.getLogger("cohort.streaks")
+TICK_SECONDS = 60
+
 
 class Streaks(commands.Cog):
     def __init__(self, bot: CohortBot) -> None:
         self.bot = bot
         self.services = bot.services
+        self.timers = Timers()
+
+    async def cog_load(self) -> None:
+        if self.services.live_timers:
+            self.timers.start()
+            self.timers.every("streaks:tick", TICK_SECONDS, self.tick)
+
+    async def cog_unload(self) -> None:
+        self.timers.shutdown()
+
+    async def tick(self) -> None:
+        """Apply new activity to the streaks and tell members what it did: a freeze used
+        (by DM), a milestone reached (announced once, in the guild's daily channel)."""
+        for notice in await streaks.catch_up(self.services.sessions):
+            if not self.bot.owns_guild(notice.guild_id):
+                continue
+            try:
+                await self._tell(notice)
+            except discord.HTTPException:
+                log.warning("streak notice for %s could not be sent", notice.member_id)
+
+    async def _tell(self, notice: streaks.Notice) -> None:
+        if notice.frozen:
+            days = ", ".join(f"{d:%A %d %B}" for d in notice.frozen)
+            await self._dm(
+                notice.member_id,
+                f"❄️ A streak freeze covered {days}, so your streak lives on: "
+                f"{notice.current} days.",
+            )
+        if notice.milestones:
+            channel_id = await streaks.announce_channel(self.services.sessions, notice.guild_id)
+            channel = self.bot.text_channel(notice.guild_id, channel_id) if channel_id else None
+            for days in notice.milestones:
+                if channel is not None:
+                    await channel.send(
+                        f"🎉 <@{notice.member_id}> reached a {days}-day streak!",
+                        allowed_mentions=discord.AllowedMentions.none(),
+                    )
+
+    async def _dm(self, member_id: int, text: str) -> None:
+        user = self.bot.get_user(member_id) or await self.bot.fetch_user(member_id)
+        try:
+            await user.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.Forbidden:
+            log.info("member %s does not take DMs; the notice is dropped", member_id)
 
     @app_commands.command(name="streak", description="A streak and its last 26 weeks")
     @app_commands.describe(member="Whose streak (default: yours)")

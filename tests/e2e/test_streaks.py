@@ -78,3 +78,25 @@ async def test_profile_timezone_is_validated_and_shown(
         world.alice, world.general, "profile timezone", "timezone", {"timezone": "kolk"}
     )
     assert [c["value"] for c in choices] == ["Asia/Kolkata"]
+
+
+async def test_a_milestone_is_announced_once_and_a_used_freeze_is_told_by_dm(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    setup = {"channel": world.general, "time": "09:00", "timezone": "UTC"}
+    await (await emulator.invoke(world.organiser, world.general, "daily setup", setup)).reply()
+    start = clock.now()
+    for n in range(7):
+        await played(bot, world.alice.id, world.guild.id, start + timedelta(days=n))
+    cog = bot.get_cog("Streaks")
+    assert cog is not None
+    await cog.tick()  # type: ignore[attr-defined]
+    await cog.tick()  # type: ignore[attr-defined]
+    announced = [m for m in emulator.channel_messages(world.general) if "7-day streak" in m.content]
+    assert len(announced) == 1 and f"<@{world.alice.id}>" in announced[0].content
+    assert announced[0].pings.users == set(), "a celebration, not a ping"
+
+    await played(bot, world.alice.id, world.guild.id, start + timedelta(days=8))
+    await cog.tick()  # type: ignore[attr-defined]
+    dm = await emulator.wait_for_message(user=world.alice)
+    assert "freeze covered" in dm.content and "8 days" in dm.content
