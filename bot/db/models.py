@@ -376,3 +376,24 @@ class SkippedDay(Base):
 
     member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class ScoreTotal(Base):
+    """A member's totals in a guild for one period: a calendar week or month in the guild's
+    timezone, or all time (period "all", start 1970-01-01). Maintained as answers arrive
+    (`bot.services.leaderboard.catch_up`), so a board is an indexed read, not a scan."""
+
+    __tablename__ = "score_totals"
+    __table_args__ = (
+        Index("ix_score_totals_points", "guild_id", "period", "period_start", "points"),
+        Index("ix_score_totals_quiz", "guild_id", "period", "period_start", "quiz_points"),
+    )
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    points: Mapped[int] = mapped_column(default=0)
+    quiz_points: Mapped[int] = mapped_column(default=0)
+    correct: Mapped[int] = mapped_column(default=0)
+    graded: Mapped[int] = mapped_column(default=0)

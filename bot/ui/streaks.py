@@ -6,6 +6,7 @@ import io
 
 import discord
 
+from bot.services.leaderboard import Board, Entry
 from bot.services.streaks import Card
 from bot.ui.heatmap import heatmap_image
 
@@ -38,3 +39,38 @@ def streak_message(card: Card, name: str) -> tuple[discord.Embed, discord.File]:
     png = heatmap_image(card.active, card.frozen, card.today)
     embed.set_image(url="attachment://streak.png")
     return embed, discord.File(io.BytesIO(png), filename="streak.png")
+
+
+UNITS = {"points": "points", "quiz": "quiz points", "streak": "days", "accuracy": "correct"}
+PERIOD_NAMES = {"week": "this week", "month": "this month", "all": "all time"}
+MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+
+
+def _value(board: str, entry: Entry) -> str:
+    if board == "accuracy":
+        return f"**{entry.value:.0%}** ({entry.detail})"
+    return f"**{int(entry.value):,}** {UNITS[board]}"
+
+
+def board_embed(result: Board, top: list[Entry]) -> discord.Embed:
+    period = "current" if result.board == "streak" else PERIOD_NAMES[result.period]
+    since = f" (since {result.since:%a %d %b})" if result.since else ""
+    embed = discord.Embed(
+        title=f"Leaderboard: {result.board}, {period}{since}", colour=discord.Colour.gold()
+    )
+    lines = [
+        f"{MEDALS.get(e.rank, f'`{e.rank:>2}.`')} <@{e.member_id}> — {_value(result.board, e)}"
+        for e in top
+    ]
+    if not lines:
+        lines = ["Nobody yet: be the first!"]
+    if result.board == "accuracy":
+        lines.append("-# Members with at least 10 graded answers in the period.")
+    embed.description = "\n".join(lines)
+    mine = result.caller
+    embed.add_field(
+        name="You",
+        value=f"#{mine.rank} — {_value(result.board, mine)}" if mine else "Not on this board yet.",
+        inline=False,
+    )
+    return embed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cogs.streaks._cog import Profile, Streaks
+from cogs.streaks._cog import Boards, Profile, Streaks
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -13,3 +13,4 @@ if TYPE_CHECKING:
 async def setup(bot: CohortBot) -> None:
     await bot.add_cog(Streaks(bot))
     await bot.add_cog(Profile(bot))
+    await bot.add_cog(Boards(bot))

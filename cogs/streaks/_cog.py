@@ -4,17 +4,19 @@ the state in bot.services.streaks."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.domain import leaderboard as board_rules
 from bot.domain.errors import BadInput
 from bot.domain.schedule import parse_timezone, timezone_choices
 from bot.scheduling.timers import Timers
-from bot.services import streaks
-from bot.ui.streaks import streak_message
+from bot.services import leaderboard, streaks
+from bot.ui.streaks import board_embed, streak_message
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -92,6 +94,62 @@ class Streaks(commands.Cog):
         await interaction.followup.send(
             embed=embed, file=file, allowed_mentions=discord.AllowedMentions.none()
         )
+
+
+class Boards(commands.Cog):
+    """/leaderboard: top 10 and the caller's own rank."""
+
+    def __init__(self, bot: CohortBot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        # Whether a member is still in a guild (no member list without the privileged intent).
+        self._present: dict[tuple[int, int], tuple[bool, float]] = {}
+
+    @app_commands.command(name="leaderboard", description="Top 10 of the group, and your rank")
+    @app_commands.describe(board="What to rank by", period="This week, this month, or all time")
+    @app_commands.choices(
+        board=[app_commands.Choice(name=b, value=b) for b in board_rules.BOARDS],
+        period=[app_commands.Choice(name=p, value=p) for p in board_rules.PERIODS],
+    )
+    @app_commands.guild_only()
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction[CohortBot],
+        board: str = "points",
+        period: str = "week",
+    ) -> None:
+        assert interaction.guild is not None
+        await interaction.response.defer(thinking=True)
+        await streaks.catch_up(self.services.sessions)
+        await leaderboard.catch_up(self.services.sessions)
+        result = await leaderboard.board(
+            self.services.sessions,
+            guild_id=interaction.guild.id,
+            board=board,
+            period=period,
+            caller_id=interaction.user.id,
+            now=self.services.clock.now(),
+        )
+        kept = [e for e in result.top if await self._still_here(interaction.guild, e.member_id)]
+        embed = board_embed(result, kept)
+        await interaction.followup.send(
+            embed=embed, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    async def _still_here(self, guild: discord.Guild, member_id: int) -> bool:
+        key, now = (guild.id, member_id), time.monotonic()
+        cached = self._present.get(key)
+        if cached and cached[1] > now:
+            return cached[0]
+        try:
+            await guild.fetch_member(member_id)
+            here = True
+        except discord.NotFound:
+            here = False
+        except discord.HTTPException:
+            return True  # unsure: keep them rather than hide a member who is there
+        self._present[key] = (here, now + 600)
+        return here
 
 
 class Profile(commands.GroupCog, group_name="profile", group_description="Your settings"):

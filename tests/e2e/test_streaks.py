@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+
 from bot.app import CohortBot
 from bot.clock import FakeClock
+from bot.db.models import DailyPost, Question
 from bot.emulator import Emulator
+from bot.services import daily
 from bot.services.activity import record_activity
 from tests.e2e.conftest import World
 
@@ -100,3 +105,48 @@ async def test_a_milestone_is_announced_once_and_a_used_freeze_is_told_by_dm(
     await cog.tick()  # type: ignore[attr-defined]
     dm = await emulator.wait_for_message(user=world.alice)
     assert "freeze covered" in dm.content and "8 days" in dm.content
+
+
+async def test_leaderboard_ranks_points_and_shows_the_callers_rank(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    setup = {"channel": world.general, "time": "09:00", "timezone": "UTC", "topics": "coding"}
+    await (await emulator.invoke(world.organiser, world.general, "daily setup", setup)).reply()
+    await (await emulator.invoke(world.organiser, world.general, "daily now")).reply()
+    post = next(
+        m
+        for m in emulator.channel_messages(world.general)
+        if m.embeds and m.embeds[0].get("title") == "Question of the day"
+    )
+    post_id = await daily.current_open(bot.services.sessions, world.guild.id)
+    assert post_id is not None
+    async with bot.services.sessions() as session:
+        key = (
+            await session.execute(
+                select(Question.answers, Question.format)
+                .join(DailyPost, DailyPost.question_id == Question.id)
+                .where(DailyPost.id == post_id)
+            )
+        ).one()
+    if key.format != "single":
+        pytest.skip("the drawn question is not single-choice")
+    labels = post.button_labels
+    right, wrong = labels[key.answers[0]], labels[(key.answers[0] + 1) % len(labels)]
+    for member, label in [(world.alice, right), (world.carol, right), (world.bob, wrong)]:
+        await (await emulator.click(member, post, label=label)).reply()
+
+    reply = await (await emulator.invoke(world.bob, world.general, "leaderboard")).reply()
+    embed = reply.embeds[0]
+    assert embed["title"].startswith("Leaderboard: points, this week")
+    lines = embed["description"].splitlines()
+    assert len(lines) == 2 and all("**100** points" in line for line in lines)
+    assert {f"<@{world.alice.id}>" in lines[0] or f"<@{world.alice.id}>" in lines[1]} == {True}
+    assert embed["fields"][0]["value"] == "Not on this board yet.", "bob scored nothing"
+    mine = await (
+        await emulator.invoke(world.alice, world.general, "leaderboard", {"period": "all"})
+    ).reply()
+    assert mine.embeds[0]["fields"][0]["value"].startswith("#1 — **100** points")
+    streak = await (
+        await emulator.invoke(world.alice, world.general, "leaderboard", {"board": "streak"})
+    ).reply()
+    assert "**1** days" in streak.embeds[0]["description"]

@@ -1,0 +1,268 @@
+"""Leaderboards from totals maintained as answers arrive.
+
+`catch_up` adds the daily answers and quiz answers recorded since it last ran to each
+member's totals for the current week, month (calendar periods in the guild's timezone) and
+all time: new rows only, in id order, one upsert per touched total. A board is then an
+indexed read of one period's totals, and a member's rank one count. The streak board reads
+the streaks, as members see them today.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import AppState, DailyAnswer, Guild, QuizAnswer, ScoreTotal, StreakRow
+from bot.domain import leaderboard as rules
+from bot.domain import streaks as streak_rules
+from bot.domain.errors import BadInput
+from bot.domain.schedule import local_date
+
+Sessions = async_sessionmaker[AsyncSession]
+CURSORS = {"daily": "scores.daily_cursor", "quiz": "scores.quiz_cursor"}
+BATCH = 20_000
+_lock = asyncio.Lock()
+
+
+@dataclass(frozen=True)
+class Entry:
+    rank: int
+    member_id: int
+    value: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Board:
+    board: str
+    period: str
+    since: date | None
+    top: list[Entry]
+    caller: Entry | None
+
+
+async def catch_up(sessions: Sessions) -> int:
+    """Fold new answers into the totals; returns how many were applied."""
+    applied = 0
+    async with _lock:
+        while True:
+            n = await _fold(sessions)
+            applied += n
+            if n < BATCH:
+                return applied
+
+
+async def _fold(sessions: Sessions) -> int:
+    async with sessions() as session:
+        cursors = {
+            name: int(await session.scalar(select(AppState.value).where(AppState.key == key)) or 0)
+            for name, key in CURSORS.items()
+        }
+        daily = (
+            await session.execute(
+                select(
+                    DailyAnswer.id,
+                    DailyAnswer.guild_id,
+                    DailyAnswer.member_id,
+                    DailyAnswer.correct,
+                    DailyAnswer.answered_at,
+                )
+                .where(DailyAnswer.id > cursors["daily"])
+                .order_by(DailyAnswer.id)
+                .limit(BATCH)
+            )
+        ).all()
+        quiz = (
+            await session.execute(
+                select(
+                    QuizAnswer.id,
+                    QuizAnswer.guild_id,
+                    QuizAnswer.member_id,
+                    QuizAnswer.correct,
+                    QuizAnswer.answered_at,
+                    QuizAnswer.points,
+                )
+                .where(QuizAnswer.id > cursors["quiz"])
+                .order_by(QuizAnswer.id)
+                .limit(BATCH)
+            )
+        ).all()
+        if not daily and not quiz:
+            return 0
+        guilds = {r.guild_id for r in daily} | {r.guild_id for r in quiz}
+        zones = {
+            g: ZoneInfo(tz or "UTC")
+            for g, tz in await session.execute(
+                select(Guild.id, Guild.timezone).where(Guild.id.in_(sorted(guilds)))
+            )
+        }
+        totals: dict[tuple[int, str, date, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+
+        def add(
+            guild: int,
+            member: int,
+            at: datetime,
+            points: int,
+            quiz_points: int,
+            correct: bool | None,
+        ) -> None:
+            day = local_date(at, zones.get(guild, ZoneInfo("UTC")))
+            for period in rules.PERIODS:
+                t = totals[(guild, period, rules.period_start(period, day), member)]
+                t[0] += points
+                t[1] += quiz_points
+                if correct is not None:
+                    t[2] += 1 if correct else 0
+                    t[3] += 1
+
+        for r in daily:
+            add(
+                r.guild_id,
+                r.member_id,
+                r.answered_at,
+                rules.DAILY_POINTS if r.correct else 0,
+                0,
+                r.correct,
+            )
+        for r in quiz:
+            add(r.guild_id, r.member_id, r.answered_at, r.points, r.points, r.correct)
+        postgres = session.get_bind().dialect.name == "postgresql"
+        insert = (pg_insert if postgres else sqlite_insert)(ScoreTotal.__table__)
+        upsert = insert.on_conflict_do_update(
+            index_elements=["guild_id", "period", "period_start", "member_id"],
+            set_={
+                "points": ScoreTotal.__table__.c.points + insert.excluded.points,
+                "quiz_points": ScoreTotal.__table__.c.quiz_points + insert.excluded.quiz_points,
+                "correct": ScoreTotal.__table__.c.correct + insert.excluded.correct,
+                "graded": ScoreTotal.__table__.c.graded + insert.excluded.graded,
+            },
+        )
+        await session.execute(
+            upsert,
+            [
+                {
+                    "guild_id": g,
+                    "period": p,
+                    "period_start": start,
+                    "member_id": m,
+                    "points": v[0],
+                    "quiz_points": v[1],
+                    "correct": v[2],
+                    "graded": v[3],
+                }
+                for (g, p, start, m), v in totals.items()
+            ],
+        )
+        if daily:
+            await _set(session, CURSORS["daily"], daily[-1].id)
+        if quiz:
+            await _set(session, CURSORS["quiz"], quiz[-1].id)
+        await session.commit()
+        return max(len(daily), len(quiz))
+
+
+async def board(
+    sessions: Sessions,
+    *,
+    guild_id: int,
+    board: str,
+    period: str,
+    caller_id: int,
+    now: datetime,
+    present: set[int] | None = None,
+) -> Board:
+    """The top 10 of a board and period, and the caller's own rank and value. `present`,
+    when given, is who may appear (members still in the guild)."""
+    if board not in rules.BOARDS:
+        raise BadInput(f"Unknown board “{board[:50]}”: pick one of {', '.join(rules.BOARDS)}.")
+    if period not in rules.PERIODS:
+        raise BadInput(f"Unknown period “{period[:50]}”: pick week, month or all.")
+    if board == "streak":
+        return await _streak_board(sessions, guild_id, caller_id, now)
+    async with sessions() as session:
+        tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
+        today = local_date(now, ZoneInfo(tz or "UTC"))
+        start = rules.period_start(period, today)
+        where = and_(
+            ScoreTotal.guild_id == guild_id,
+            ScoreTotal.period == period,
+            ScoreTotal.period_start == start,
+        )
+        if board == "accuracy":
+            metric = ScoreTotal.correct * 1.0 / ScoreTotal.graded
+            where = and_(where, ScoreTotal.graded >= rules.MIN_GRADED)
+        else:
+            metric = ScoreTotal.points if board == "points" else ScoreTotal.quiz_points
+            where = and_(where, metric > 0)
+        rows = (
+            await session.execute(
+                select(ScoreTotal.member_id, metric, ScoreTotal.correct, ScoreTotal.graded)
+                .where(where)
+                .order_by(metric.desc(), ScoreTotal.member_id)
+                .limit(rules.TOP * 3)
+            )
+        ).all()
+        top: list[Entry] = []
+        values: list[float] = []  # of the present members listed so far, best first
+        for member_id, value, correct, graded in rows:
+            if present is not None and member_id not in present:
+                continue
+            rank = sum(1 for v in values if v > value) + 1
+            values.append(float(value))
+            top.append(Entry(rank, member_id, float(value), f"{correct}/{graded}"))
+            if len(top) == rules.TOP:
+                break
+        mine = (
+            await session.execute(
+                select(metric, ScoreTotal.correct, ScoreTotal.graded).where(
+                    where, ScoreTotal.member_id == caller_id
+                )
+            )
+        ).first()
+        caller = None
+        if mine is not None:
+            better = await session.scalar(select(func.count()).where(where, metric > mine[0]))
+            caller = Entry(int(better or 0) + 1, caller_id, float(mine[0]), f"{mine[1]}/{mine[2]}")
+    return Board(board, period, None if period == "all" else start, top, caller)
+
+
+async def _streak_board(sessions: Sessions, guild_id: int, caller_id: int, now: datetime) -> Board:
+    """Current streaks as members see them today (a streak broken yesterday counts 0)."""
+    async with sessions() as session:
+        tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
+        today = local_date(now, ZoneInfo(tz or "UTC"))
+        rows = list(
+            await session.scalars(
+                select(StreakRow)
+                .where(StreakRow.guild_id == guild_id, StreakRow.current > 0)
+                .order_by(StreakRow.current.desc())
+                .limit(200)
+            )
+        )
+    seen = []
+    for r in rows:
+        v = streak_rules.view(
+            streak_rules.Streak(r.last_day, r.current, r.longest, r.freezes, r.started), today
+        )
+        if v.current:
+            seen.append((v.current, r.member_id))
+    seen.sort(key=lambda x: (-x[0], x[1]))
+    entries = [Entry(sum(1 for c, _ in seen if c > cur) + 1, m, cur) for cur, m in seen]
+    caller = next((e for e in entries if e.member_id == caller_id), None)
+    return Board("streak", "all", None, entries[: rules.TOP], caller)
+
+
+async def _set(session: AsyncSession, key: str, value: int) -> None:
+    state = await session.get(AppState, key)
+    if state is None:
+        session.add(AppState(key=key, value=str(value)))
+    else:
+        state.value = str(value)
