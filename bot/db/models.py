@@ -387,6 +387,7 @@ class ScoreTotal(Base):
     __table_args__ = (
         Index("ix_score_totals_points", "guild_id", "period", "period_start", "points"),
         Index("ix_score_totals_quiz", "guild_id", "period", "period_start", "quiz_points"),
+        Index("ix_score_totals_accuracy", "guild_id", "period", "period_start", "accuracy"),
     )
 
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -397,3 +398,5 @@ class ScoreTotal(Base):
     quiz_points: Mapped[int] = mapped_column(default=0)
     correct: Mapped[int] = mapped_column(default=0)
     graded: Mapped[int] = mapped_column(default=0)
+    # correct / graded in hundredths of a percent, kept with them so the board is an index read
+    accuracy: Mapped[int] = mapped_column(default=0)

@@ -24,12 +24,17 @@ KINDS = ("daily_answer", "quiz_round", "review", "interview")
 
 
 async def member_zone(session: AsyncSession, member_id: int, guild_id: int) -> ZoneInfo:
-    """The timezone a member's day is counted in: their own, else the guild's, else UTC."""
-    own = await session.scalar(select(Member.timezone).where(Member.id == member_id))
-    if own:
-        return ZoneInfo(own)
-    guild_tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
-    return ZoneInfo(guild_tz or "UTC")
+    """The timezone a member's day is counted in: their own, else the guild's, else UTC.
+    One query for both (recording an activity is on every feature's hot path)."""
+    own, guild = (
+        await session.execute(
+            select(
+                select(Member.timezone).where(Member.id == member_id).scalar_subquery(),
+                select(Guild.timezone).where(Guild.id == guild_id).scalar_subquery(),
+            )
+        )
+    ).one()
+    return zone_of(own, guild)
 
 
 async def record_activity(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -136,13 +136,23 @@ async def _fold(sessions: Sessions) -> int:
             add(r.guild_id, r.member_id, r.answered_at, r.points, r.points, r.correct)
         postgres = session.get_bind().dialect.name == "postgresql"
         insert = (pg_insert if postgres else sqlite_insert)(ScoreTotal.__table__)
+        graded = ScoreTotal.__table__.c.graded + insert.excluded.graded
         upsert = insert.on_conflict_do_update(
             index_elements=["guild_id", "period", "period_start", "member_id"],
             set_={
                 "points": ScoreTotal.__table__.c.points + insert.excluded.points,
                 "quiz_points": ScoreTotal.__table__.c.quiz_points + insert.excluded.quiz_points,
                 "correct": ScoreTotal.__table__.c.correct + insert.excluded.correct,
-                "graded": ScoreTotal.__table__.c.graded + insert.excluded.graded,
+                "graded": graded,
+                "accuracy": case(
+                    (
+                        graded > 0,
+                        (ScoreTotal.__table__.c.correct + insert.excluded.correct)
+                        * 10_000
+                        / graded,
+                    ),
+                    else_=0,
+                ),
             },
         )
         await session.execute(
@@ -157,6 +167,7 @@ async def _fold(sessions: Sessions) -> int:
                     "quiz_points": v[1],
                     "correct": v[2],
                     "graded": v[3],
+                    "accuracy": v[2] * 10_000 // v[3] if v[3] else 0,
                 }
                 for (g, p, start, m), v in totals.items()
             ],
@@ -197,7 +208,7 @@ async def board(
             ScoreTotal.period_start == start,
         )
         if board == "accuracy":
-            metric = ScoreTotal.correct * 1.0 / ScoreTotal.graded
+            metric = ScoreTotal.accuracy
             where = and_(where, ScoreTotal.graded >= rules.MIN_GRADED)
         else:
             metric = ScoreTotal.points if board == "points" else ScoreTotal.quiz_points
@@ -217,7 +228,8 @@ async def board(
                 continue
             rank = sum(1 for v in values if v > value) + 1
             values.append(float(value))
-            top.append(Entry(rank, member_id, float(value), f"{correct}/{graded}"))
+            shown = value / 10_000 if board == "accuracy" else float(value)
+            top.append(Entry(rank, member_id, shown, f"{correct}/{graded}"))
             if len(top) == rules.TOP:
                 break
         mine = (
@@ -230,7 +242,8 @@ async def board(
         caller = None
         if mine is not None:
             better = await session.scalar(select(func.count()).where(where, metric > mine[0]))
-            caller = Entry(int(better or 0) + 1, caller_id, float(mine[0]), f"{mine[1]}/{mine[2]}")
+            shown = mine[0] / 10_000 if board == "accuracy" else float(mine[0])
+            caller = Entry(int(better or 0) + 1, caller_id, shown, f"{mine[1]}/{mine[2]}")
     return Board(board, period, None if period == "all" else start, top, caller)
 
 

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("quiz_points", sa.Integer(), nullable=False),
         sa.Column("correct", sa.Integer(), nullable=False),
         sa.Column("graded", sa.Integer(), nullable=False),
+        sa.Column("accuracy", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
             "guild_id", "period", "period_start", "member_id", name=op.f("pk_score_totals")
         ),
@@ -41,10 +42,16 @@ def upgrade() -> None:
             ["guild_id", "period", "period_start", "quiz_points"],
             unique=False,
         )
+        batch_op.create_index(
+            "ix_score_totals_accuracy",
+            ["guild_id", "period", "period_start", "accuracy"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("score_totals", schema=None) as batch_op:
+        batch_op.drop_index("ix_score_totals_accuracy")
         batch_op.drop_index("ix_score_totals_quiz")
         batch_op.drop_index("ix_score_totals_points")
 
