@@ -99,6 +99,7 @@ def build(path: Path, members: int, days: int) -> int:
                         quiz_points,
                         correct,
                         graded,
+                        correct * 10_000 // graded if graded else 0,
                     )
                 )
         run = rng.randint(0, 60)

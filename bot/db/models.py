@@ -387,7 +387,9 @@ class ScoreTotal(Base):
     __table_args__ = (
         Index("ix_score_totals_points", "guild_id", "period", "period_start", "points"),
         Index("ix_score_totals_quiz", "guild_id", "period", "period_start", "quiz_points"),
-        Index("ix_score_totals_accuracy", "guild_id", "period", "period_start", "accuracy"),
+        Index(
+            "ix_score_totals_accuracy", "guild_id", "period", "period_start", "accuracy", "graded"
+        ),
     )
 
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -44,7 +44,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_score_totals_accuracy",
-            ["guild_id", "period", "period_start", "accuracy"],
+            ["guild_id", "period", "period_start", "accuracy", "graded"],
             unique=False,
         )
 
