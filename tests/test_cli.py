@@ -153,6 +153,7 @@ async def test_demo_runs_and_exits_cleanly(tmp_path: Path) -> None:
     assert "no Discord errors" in out
     assert "/quiz start" in out and "Final standings" in out and "🥇" in out
     assert (tmp_path / "images" / "quiz-podium.png").stat().st_size > 1000
+    assert "ada › /streak" in out and (tmp_path / "images" / "streak-streak.png").exists()
     assert "Traceback" not in err and "ERROR" not in err, err
 
 

@@ -73,3 +73,17 @@ async def _key(question: Message, bot: Any) -> int:
             .where(QuizQuestion.id == quiz_question_id)
         )
     return int((answers or [0])[0])
+
+
+async def streak_card(out: Transcript, emu: Emulator, group: Any, images: Path) -> None:
+    """The streak a member's daily answer and quiz round just started, with its heatmap."""
+    out.heading("Streaks")
+    out.member("ada", "/streak")
+    reply = await (await emu.invoke(group["ada"], group.general, "streak")).reply()
+    out.message(reply)
+    for attachment in reply.attachments:
+        path = images / f"streak-{attachment.filename}"
+        path.write_bytes(attachment.data)
+        out.step(f"saved the heatmap to {path}")
+    out.member("ada", "/leaderboard")
+    out.message(await (await emu.invoke(group["ada"], group.general, "leaderboard")).reply())
