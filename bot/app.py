@@ -30,6 +30,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.daily",
     "cogs.quiz",
     "cogs.streaks",
+    "cogs.milestones",
 )
 
 GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please try again."

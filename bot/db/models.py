@@ -402,3 +402,25 @@ class ScoreTotal(Base):
     graded: Mapped[int] = mapped_column(default=0)
     # correct / graded in hundredths of a percent, kept with them so the board is an index read
     accuracy: Mapped[int] = mapped_column(default=0)
+
+
+class MilestoneRole(Base):
+    """The role a guild grants at a streak milestone (7, 30, 100 or 365 days)."""
+
+    __tablename__ = "milestone_roles"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    role_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class MilestoneGrant(Base):
+    """A milestone role the bot gave a member: taken back when their streak ends."""
+
+    __tablename__ = "milestone_grants"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    role_id: Mapped[int] = mapped_column(BigInteger)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -15,7 +15,7 @@ from bot.domain import leaderboard as board_rules
 from bot.domain.errors import BadInput
 from bot.domain.schedule import parse_timezone, timezone_choices
 from bot.scheduling.timers import Timers
-from bot.services import leaderboard, streaks
+from bot.services import leaderboard, milestones, streaks
 from bot.ui.streaks import board_embed, streak_message
 
 if TYPE_CHECKING:
@@ -47,8 +47,39 @@ class Streaks(commands.Cog):
                 continue
             try:
                 await self._tell(notice)
+                await self._grant(notice)
             except discord.HTTPException:
                 log.warning("streak notice for %s could not be sent", notice.member_id)
+        for grant in await milestones.ended(self.services.sessions, self.services.clock.now()):
+            if self.bot.owns_guild(grant.guild_id):
+                await self._take_back(grant)
+
+    async def _grant(self, notice: streaks.Notice) -> None:
+        for days in notice.milestones:
+            role_id = await milestones.role_for(self.services.sessions, notice.guild_id, days)
+            guild = self.bot.get_guild(notice.guild_id)
+            role = guild.get_role(role_id) if guild and role_id else None
+            if guild is None or role is None:
+                continue
+            member = await guild.fetch_member(notice.member_id)
+            await member.add_roles(role, reason=f"a {days}-day streak")
+            grant = milestones.Grant(notice.guild_id, notice.member_id, days, role.id)
+            await milestones.granted(self.services.sessions, grant, self.services.clock.now())
+
+    async def _take_back(self, grant: milestones.Grant) -> None:
+        guild = self.bot.get_guild(grant.guild_id)
+        try:
+            if guild is not None:
+                member = await guild.fetch_member(grant.member_id)
+                await member.remove_roles(
+                    discord.Object(grant.role_id), reason=f"the {grant.days}-day streak ended"
+                )
+        except discord.NotFound:
+            pass  # the member or the role is gone: nothing to take back
+        except discord.HTTPException:
+            log.warning("could not take back milestone role %s", grant.role_id)
+            return
+        await milestones.taken_back(self.services.sessions, grant)
 
     async def _tell(self, notice: streaks.Notice) -> None:
         if notice.frozen:

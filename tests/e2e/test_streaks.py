@@ -10,7 +10,8 @@ from sqlalchemy import select
 from bot.app import CohortBot
 from bot.clock import FakeClock
 from bot.db.models import DailyPost, Question
-from bot.emulator import Emulator
+from bot.emulator import Emulator, EmulatorError
+from bot.runner import BotRunner
 from bot.services import daily
 from bot.services.activity import record_activity
 from tests.e2e.conftest import World
@@ -150,3 +151,53 @@ async def test_leaderboard_ranks_points_and_shows_the_callers_rank(
         await emulator.invoke(world.alice, world.general, "leaderboard", {"board": "streak"})
     ).reply()
     assert "**1** days" in streak.embeds[0]["description"]
+
+
+async def test_a_milestone_role_is_granted_and_taken_back_when_the_streak_ends(
+    runner: BotRunner, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    # The server's organisers moved Cohort's role above the one it is to grant.
+    own = next(r for r in world.guild.roles.values() if r.managed)
+    own.position = 5
+    role = emulator.create_role(world.guild, "Week warrior", position=3, dispatch=False)
+    too_high = emulator.create_role(world.guild, "Admins", position=6, dispatch=False)
+    bot = await runner.start()
+    with pytest.raises(EmulatorError):  # hidden from members as a whole
+        await emulator.invoke(world.alice, world.general, "milestones set")
+    forced = await (
+        await emulator.invoke(
+            world.alice, world.general, "milestones set", {"days": 7, "role": role}, force=True
+        )
+    ).reply()
+    assert forced.ephemeral and "Only organisers" in forced.content
+    refused = await (
+        await emulator.invoke(
+            world.organiser, world.general, "milestones set", {"days": 7, "role": too_high}
+        )
+    ).reply()
+    assert refused.ephemeral and "below my own highest role" in refused.content
+    done = await (
+        await emulator.invoke(
+            world.organiser, world.general, "milestones set", {"days": 7, "role": role}
+        )
+    ).reply()
+    assert done.ephemeral and "7-day streak" in done.content
+
+    start = clock.now()
+    for n in range(7):
+        await played(bot, world.alice.id, world.guild.id, start + timedelta(days=n))
+    cog = bot.get_cog("Streaks")
+    assert cog is not None
+    await cog.tick()  # type: ignore[attr-defined]
+    assert role.id in world.guild.members[world.alice.id].role_ids
+
+    clock.advance(timedelta(days=8))  # one missed day, covered by the freeze: kept
+    await cog.tick()  # type: ignore[attr-defined]
+    assert role.id in world.guild.members[world.alice.id].role_ids
+    clock.advance(timedelta(days=1))  # two missed days, one freeze: the streak ended
+    await cog.tick()  # type: ignore[attr-defined]
+    assert role.id not in world.guild.members[world.alice.id].role_ids
+    cleared = await (
+        await emulator.invoke(world.organiser, world.general, "milestones clear", {"days": 7})
+    ).reply()
+    assert "No role is granted at 7 days" in cleared.content
