@@ -61,6 +61,9 @@ class Member(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     # None means "use the guild's timezone".
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # "Streak at risk" DMs this many hours before local midnight; None: off.
+    remind_hours: Mapped[int | None] = mapped_column()
+    reminded_on: Mapped[date | None] = mapped_column(Date)  # the local date of the last one
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -16,6 +16,7 @@ from bot.domain.errors import BadInput
 from bot.domain.schedule import parse_timezone, timezone_choices
 from bot.scheduling.timers import Timers
 from bot.services import leaderboard, milestones, streaks
+from bot.services import reminders as reminder_service
 from bot.ui.streaks import board_embed, streak_message
 
 if TYPE_CHECKING:
@@ -53,6 +54,19 @@ class Streaks(commands.Cog):
         for grant in await milestones.ended(self.services.sessions, self.services.clock.now()):
             if self.bot.owns_guild(grant.guild_id):
                 await self._take_back(grant)
+        for due in await reminder_service.due(self.services.sessions, self.services.clock.now()):
+            where = ", ".join(
+                f"{n} days in {getattr(self.bot.get_guild(g), 'name', 'a server')}"
+                for g, n in due.streaks
+            )
+            try:
+                await self._dm(
+                    due.member_id,
+                    f"🔥 Your streak is at risk ({where}): nothing yet today, and the day ends "
+                    f"<t:{int(due.midnight.timestamp())}:R>. One answer keeps it going.",
+                )
+            except discord.HTTPException:
+                log.warning("reminder for %s could not be sent", due.member_id)
 
     async def _grant(self, notice: streaks.Notice) -> None:
         for days in notice.milestones:
@@ -211,6 +225,32 @@ class Profile(commands.GroupCog, group_name="profile", group_description="Your s
         self, interaction: discord.Interaction[CohortBot], current: str
     ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in timezone_choices(current)]
+
+    reminders = app_commands.Group(name="reminders", description="A DM when your streak is at risk")
+
+    @reminders.command(
+        name="on", description="A DM before your local midnight if your streak is at risk"
+    )
+    @app_commands.describe(hours_before="How many hours before midnight, 1-12 (default 3)")
+    async def reminders_on(
+        self, interaction: discord.Interaction[CohortBot], hours_before: int = 3
+    ) -> None:
+        await reminder_service.set_reminders(
+            self.services.sessions, interaction.user.id, hours_before, self.services.clock.now()
+        )
+        await interaction.response.send_message(
+            f"Reminders on: if you have a streak and nothing yet on a day, I'll DM you "
+            f"{hours_before} hour{'s' if hours_before != 1 else ''} before your midnight "
+            "(at most once a day). Keep your DMs open for this server.",
+            ephemeral=True,
+        )
+
+    @reminders.command(name="off", description="No more streak reminders")
+    async def reminders_off(self, interaction: discord.Interaction[CohortBot]) -> None:
+        await reminder_service.set_reminders(
+            self.services.sessions, interaction.user.id, None, self.services.clock.now()
+        )
+        await interaction.response.send_message("Reminders off.", ephemeral=True)
 
     @app_commands.command(name="show", description="Your timezone and streak here")
     @app_commands.guild_only()

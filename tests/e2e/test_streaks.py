@@ -201,3 +201,40 @@ async def test_a_milestone_role_is_granted_and_taken_back_when_the_streak_ends(
         await emulator.invoke(world.organiser, world.general, "milestones clear", {"days": 7})
     ).reply()
     assert "No role is granted at 7 days" in cleared.content
+
+
+async def test_a_reminder_comes_once_before_local_midnight_when_the_streak_is_at_risk(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    await (
+        await emulator.invoke(
+            world.alice, world.general, "profile timezone", {"timezone": "Asia/Kolkata"}
+        )
+    ).reply()
+    bad = await (
+        await emulator.invoke(
+            world.alice, world.general, "profile reminders on", {"hours_before": 20}
+        )
+    ).reply()
+    assert bad.ephemeral and "between 1 and 12" in bad.content
+    on = await (
+        await emulator.invoke(
+            world.alice, world.general, "profile reminders on", {"hours_before": 2}
+        )
+    ).reply()
+    assert on.ephemeral and "2 hours before your midnight" in on.content
+    start = clock.now()  # 12:00 UTC = 17:30 in Kolkata
+    for n in range(3):
+        await played(bot, world.alice.id, world.guild.id, start + timedelta(days=n))
+    cog = bot.get_cog("Streaks")
+    assert cog is not None
+    clock.advance(timedelta(days=3))  # the next day, 17:30 there: nothing yet, too early
+    await cog.tick()  # type: ignore[attr-defined]
+    assert emulator.dms(world.alice) == []
+    clock.advance(timedelta(hours=4, minutes=31))  # 22:01 in Kolkata: within 2 hours
+    await cog.tick()  # type: ignore[attr-defined]
+    await cog.tick()  # type: ignore[attr-defined]
+    (dm,) = emulator.dms(world.alice)
+    assert "at risk" in dm.content and "3 days" in dm.content
+    off = await (await emulator.invoke(world.alice, world.general, "profile reminders off")).reply()
+    assert off.content == "Reminders off."

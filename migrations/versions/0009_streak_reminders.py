@@ -1,0 +1,29 @@
+"""Streak-at-risk reminders: hours before local midnight, and the day of the last one.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-26 05:16:28.195411
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("members", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("remind_hours", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("reminded_on", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("members", schema=None) as batch_op:
+        batch_op.drop_column("reminded_on")
+        batch_op.drop_column("remind_hours")
