@@ -20,7 +20,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import AppState, DailyAnswer, Guild, QuizAnswer, ScoreTotal, StreakRow
+from bot.db.models import (
+    AppState,
+    DailyAnswer,
+    DailyPost,
+    Guild,
+    Question,
+    QuizAnswer,
+    QuizQuestion,
+    ScoreTotal,
+    StreakRow,
+)
 from bot.domain import leaderboard as rules
 from bot.domain import streaks as streak_rules
 from bot.domain.errors import BadInput
@@ -279,3 +289,51 @@ async def _set(session: AsyncSession, key: str, value: int) -> None:
         session.add(AppState(key=key, value=str(value)))
     else:
         state.value = str(value)
+
+
+@dataclass(frozen=True)
+class Stats:
+    points: int
+    quiz_points: int
+    tracks: list[tuple[str, int, int]]  # (track, correct, graded) of daily and quiz answers
+
+
+async def stats(sessions: Sessions, guild_id: int, member_id: int) -> Stats:
+    """A member's all-time points here and their accuracy per track (for /profile show)."""
+    async with sessions() as session:
+        total = await session.get(ScoreTotal, (guild_id, "all", rules.ALL_TIME, member_id))
+        per_track: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        daily = await session.execute(
+            select(
+                Question.track,
+                func.sum(case((DailyAnswer.correct.is_(True), 1), else_=0)),
+                func.count(),
+            )
+            .join(DailyPost, DailyPost.id == DailyAnswer.post_id)
+            .join(Question, Question.id == DailyPost.question_id)
+            .where(
+                DailyAnswer.guild_id == guild_id,
+                DailyAnswer.member_id == member_id,
+                DailyAnswer.correct.is_not(None),
+            )
+            .group_by(Question.track)
+        )
+        quiz = await session.execute(
+            select(
+                Question.track,
+                func.sum(case((QuizAnswer.correct.is_(True), 1), else_=0)),
+                func.count(),
+            )
+            .join(QuizQuestion, QuizQuestion.id == QuizAnswer.quiz_question_id)
+            .join(Question, Question.id == QuizQuestion.question_id)
+            .where(QuizAnswer.guild_id == guild_id, QuizAnswer.member_id == member_id)
+            .group_by(Question.track)
+        )
+        for track, correct, graded in [*daily, *quiz]:
+            per_track[track][0] += int(correct or 0)
+            per_track[track][1] += int(graded or 0)
+    return Stats(
+        total.points if total else 0,
+        total.quiz_points if total else 0,
+        sorted((t, c, g) for t, (c, g) in per_track.items()),
+    )

@@ -6,7 +6,7 @@ import io
 
 import discord
 
-from bot.services.leaderboard import Board, Entry
+from bot.services.leaderboard import Board, Entry, Stats
 from bot.services.streaks import Card
 from bot.ui.heatmap import heatmap_image
 
@@ -71,6 +71,31 @@ def board_embed(result: Board, top: list[Entry]) -> discord.Embed:
     embed.add_field(
         name="You",
         value=f"#{mine.rank} — {_value(result.board, mine)}" if mine else "Not on this board yet.",
+        inline=False,
+    )
+    return embed
+
+
+def profile_embed(card: Card, zone: str, stats: Stats, remind_hours: int | None) -> discord.Embed:
+    v = card.view
+    embed = discord.Embed(title="Your profile", colour=discord.Colour.blurple())
+    embed.add_field(name="Timezone", value=zone, inline=False)
+    embed.add_field(name="Streak", value=f"{v.current} (longest {v.longest})")
+    embed.add_field(name="Freezes", value=f"{v.freezes} of 2")
+    embed.add_field(
+        name="Points", value=f"{stats.points:,} (quiz {stats.quiz_points:,})", inline=False
+    )
+    lines = [
+        f"{track}: {correct}/{graded} ({correct / graded:.0%})"
+        for track, correct, graded in stats.tracks
+        if graded
+    ]
+    embed.add_field(
+        name="Accuracy by track", value="\n".join(lines) or "No graded answers yet.", inline=False
+    )
+    embed.add_field(
+        name="Reminders",
+        value=f"{remind_hours} h before midnight" if remind_hours else "off",
         inline=False,
     )
     return embed

@@ -17,7 +17,7 @@ from bot.domain.schedule import parse_timezone, timezone_choices
 from bot.scheduling.timers import Timers
 from bot.services import leaderboard, milestones, streaks
 from bot.services import reminders as reminder_service
-from bot.ui.streaks import board_embed, streak_message
+from bot.ui.streaks import board_embed, profile_embed, streak_message
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -266,9 +266,10 @@ class Profile(commands.GroupCog, group_name="profile", group_description="Your s
         zone = await streaks.zone_name(
             self.services.sessions, interaction.user.id, interaction.guild.id
         )
-        v = card.view
-        embed = discord.Embed(title="Your profile", colour=discord.Colour.blurple())
-        embed.add_field(name="Timezone", value=zone, inline=False)
-        embed.add_field(name="Streak", value=f"{v.current} (longest {v.longest})")
-        embed.add_field(name="Freezes", value=f"{v.freezes} of 2")
+        await leaderboard.catch_up(self.services.sessions)
+        numbers = await leaderboard.stats(
+            self.services.sessions, interaction.guild.id, interaction.user.id
+        )
+        hours = await reminder_service.settings_of(self.services.sessions, interaction.user.id)
+        embed = profile_embed(card, zone, numbers, hours)
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -151,6 +151,10 @@ async def test_leaderboard_ranks_points_and_shows_the_callers_rank(
         await emulator.invoke(world.alice, world.general, "leaderboard", {"board": "streak"})
     ).reply()
     assert "**1** days" in streak.embeds[0]["description"]
+    profile = await (await emulator.invoke(world.bob, world.general, "profile show")).reply()
+    fields = {f["name"]: f["value"] for f in profile.embeds[0]["fields"]}
+    assert fields["Points"] == "0 (quiz 0)"
+    assert fields["Accuracy by track"] == "coding: 0/1 (0%)" and fields["Reminders"] == "off"
 
 
 async def test_a_milestone_role_is_granted_and_taken_back_when_the_streak_ends(
