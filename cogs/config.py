@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.domain.errors import BadInput
 from bot.domain.schedule import parse_timezone, timezone_choices
-from bot.services import daily
+from bot.services import daily, streaks
 from bot.ui.daily import settings_embed
 from bot.ui.guards import missing_permissions, require_organiser
 
@@ -53,8 +53,11 @@ class Config(commands.GroupCog, group_name="config", group_description="Server s
         require_organiser(interaction)
         assert interaction.guild is not None
         zone = parse_timezone(timezone)
-        await daily.set_timezone(
-            self.services.sessions, interaction.guild.id, zone.key, self.services.clock.now()
+        old, _ = await daily.guild_config(self.services.sessions, interaction.guild.id)
+        now = self.services.clock.now()
+        await daily.set_timezone(self.services.sessions, interaction.guild.id, zone.key, now)
+        await streaks.guild_timezone_changed(
+            self.services.sessions, interaction.guild.id, old, zone.key, now
         )
         cog = self.bot.get_cog("Daily")
         settings = await daily.get_settings(self.services.sessions, interaction.guild.id)

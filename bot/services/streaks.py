@@ -207,6 +207,31 @@ async def set_timezone(
     return before, after
 
 
+async def guild_timezone_changed(
+    sessions: Sessions, guild_id: int, old: str, new: str, now: datetime
+) -> int:
+    """A guild's timezone changed: for its members who count days in it (no timezone of
+    their own), the local dates the change jumps over are skipped, not missed. Returns how
+    many members that concerned."""
+    before, after = local_date(now, ZoneInfo(old)), local_date(now, ZoneInfo(new))
+    jumped = [before + timedelta(days=i) for i in range(1, (after - before).days)]
+    if not jumped:
+        return 0
+    async with sessions() as session:
+        members = list(
+            await session.scalars(
+                select(StreakRow.member_id)
+                .outerjoin(Member, Member.id == StreakRow.member_id)
+                .where(StreakRow.guild_id == guild_id, Member.timezone.is_(None))
+            )
+        )
+        rows = [{"member_id": m, "day": d} for m in members for d in jumped]
+        if rows:
+            await session.execute(insert_ignoring_duplicates(session, SkippedDay.__table__), rows)
+        await session.commit()
+    return len(members)
+
+
 async def announce_channel(sessions: Sessions, guild_id: int) -> int | None:
     """Where milestones are announced: the guild's daily channel (None without one)."""
     async with sessions() as session:

@@ -4,6 +4,7 @@ the state as of the member's local today; a timezone change never turns into a m
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -80,3 +81,45 @@ async def test_a_timezone_change_that_skips_a_date_is_not_a_miss(
     assert replay(card.active, {date(2026, 3, 3)}) == Streak(
         date(2026, 3, 4), 4, 4, 0, date(2026, 2, 28)
     )
+
+
+async def test_a_guild_timezone_change_skips_dates_for_members_on_the_guilds_clock(
+    session_factory: Sessions,
+) -> None:
+    sessions = session_factory
+    late = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)  # 23:00 on 2 March at UTC-12
+    async with sessions() as session:
+        session.add(Guild(id=GUILD, timezone="Etc/GMT+12", joined_at=T0, updated_at=T0))
+        await session.commit()
+    for n in range(3):
+        await act(sessions, late - timedelta(days=2 - n))  # 28 Feb .. 2 Mar at UTC-12
+    await streaks.catch_up(sessions)
+    moved = await streaks.guild_timezone_changed(
+        sessions, GUILD, "Etc/GMT+12", "Pacific/Kiritimati", late + timedelta(minutes=35)
+    )
+    assert moved == 1
+    async with sessions() as session:
+        guild = await session.get(Guild, GUILD)
+        assert guild is not None
+        guild.timezone = "Pacific/Kiritimati"
+        await session.commit()
+    await act(sessions, late + timedelta(minutes=40))  # 4 March in Kiritimati
+    await streaks.catch_up(sessions)
+    card = await streaks.card(sessions, ADA, GUILD, late + timedelta(minutes=50))
+    assert card.today == date(2026, 3, 4) and card.view.current == 4 and not card.frozen
+
+
+async def test_a_dst_week_counts_every_local_day_once(session_factory: Sessions) -> None:
+    """New York springs forward on 8 March 2026: answers at 23:30 local every day that week
+    (04:30 UTC the next day before the change, 03:30 after) are seven days in a row."""
+    sessions = session_factory
+    async with sessions() as session:
+        session.add(Guild(id=GUILD, timezone="America/New_York", joined_at=T0, updated_at=T0))
+        await session.commit()
+    for n in range(7):
+        local = datetime(2026, 3, 5 + n, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+        await act(sessions, local.astimezone(UTC))
+    await streaks.catch_up(sessions)
+    card = await streaks.card(sessions, ADA, GUILD, datetime(2026, 3, 12, 16, 0, tzinfo=UTC))
+    assert sorted(card.active) == [date(2026, 3, 5 + n) for n in range(7)]
+    assert (card.view.current, card.view.freezes) == (7, 1) and not card.frozen
