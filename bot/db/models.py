@@ -427,3 +427,15 @@ class MilestoneGrant(Base):
     days: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     role_id: Mapped[int] = mapped_column(BigInteger)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PendingNotice(Base):
+    """A notice a member could not get by DM (closed DMs): shown with their next reply."""
+
+    __tablename__ = "pending_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -60,7 +60,7 @@ async def record_activity(
         "occurred_at": at,
         "local_date": day,
     }
-    await session.execute(insert_ignoring_duplicates(session, Activity).values(**values))
+    await session.execute(insert_ignoring_duplicates(session, Activity.__table__).values(**values))
     return day
 
 

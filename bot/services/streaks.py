@@ -29,6 +29,7 @@ from bot.db.models import (
     DailyConfig,
     FrozenDay,
     Member,
+    PendingNotice,
     SkippedDay,
     StreakRow,
 )
@@ -230,6 +231,33 @@ async def guild_timezone_changed(
             await session.execute(insert_ignoring_duplicates(session, SkippedDay.__table__), rows)
         await session.commit()
     return len(members)
+
+
+async def keep_notice(
+    sessions: Sessions, member_id: int, guild_id: int, text: str, now: datetime
+) -> None:
+    """A notice the member's closed DMs refused: they get it with their next reply."""
+    async with sessions() as session:
+        session.add(
+            PendingNotice(member_id=member_id, guild_id=guild_id, text=text[:500], created_at=now)
+        )
+        await session.commit()
+
+
+async def take_notices(sessions: Sessions, member_id: int) -> list[str]:
+    """The member's kept notices, oldest first, now delivered (so removed)."""
+    async with sessions() as session:
+        rows = list(
+            await session.scalars(
+                select(PendingNotice)
+                .where(PendingNotice.member_id == member_id)
+                .order_by(PendingNotice.id)
+            )
+        )
+        for row in rows:
+            await session.delete(row)
+        await session.commit()
+    return [r.text for r in rows]
 
 
 async def announce_channel(sessions: Sessions, guild_id: int) -> int | None:

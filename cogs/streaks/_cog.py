@@ -98,11 +98,17 @@ class Streaks(commands.Cog):
     async def _tell(self, notice: streaks.Notice) -> None:
         if notice.frozen:
             days = ", ".join(f"{d:%A %d %B}" for d in notice.frozen)
-            await self._dm(
-                notice.member_id,
-                f"❄️ A streak freeze covered {days}, so your streak lives on: "
-                f"{notice.current} days.",
+            text = (
+                f"❄️ A streak freeze covered {days}, so your streak lives on: {notice.current} days."
             )
+            if not await self._dm(notice.member_id, text):
+                await streaks.keep_notice(
+                    self.services.sessions,
+                    notice.member_id,
+                    notice.guild_id,
+                    text,
+                    self.services.clock.now(),
+                )
         if notice.milestones:
             channel_id = await streaks.announce_channel(self.services.sessions, notice.guild_id)
             channel = self.bot.text_channel(notice.guild_id, channel_id) if channel_id else None
@@ -113,12 +119,14 @@ class Streaks(commands.Cog):
                         allowed_mentions=discord.AllowedMentions.none(),
                     )
 
-    async def _dm(self, member_id: int, text: str) -> None:
+    async def _dm(self, member_id: int, text: str) -> bool:
+        """Whether the DM went out (False: the member does not take DMs)."""
         user = self.bot.get_user(member_id) or await self.bot.fetch_user(member_id)
         try:
             await user.send(text, allowed_mentions=discord.AllowedMentions.none())
         except discord.Forbidden:
-            log.info("member %s does not take DMs; the notice is dropped", member_id)
+            return False
+        return True
 
     @app_commands.command(name="streak", description="A streak and its last 26 weeks")
     @app_commands.describe(member="Whose streak (default: yours)")
@@ -139,6 +147,7 @@ class Streaks(commands.Cog):
         await interaction.followup.send(
             embed=embed, file=file, allowed_mentions=discord.AllowedMentions.none()
         )
+        await deliver_notices(interaction)
 
 
 class Boards(commands.Cog):
@@ -180,6 +189,7 @@ class Boards(commands.Cog):
         await interaction.followup.send(
             embed=embed, allowed_mentions=discord.AllowedMentions.none()
         )
+        await deliver_notices(interaction)
 
     async def _still_here(self, guild: discord.Guild, member_id: int) -> bool:
         key, now = (guild.id, member_id), time.monotonic()
@@ -273,3 +283,11 @@ class Profile(commands.GroupCog, group_name="profile", group_description="Your s
         hours = await reminder_service.settings_of(self.services.sessions, interaction.user.id)
         embed = profile_embed(card, zone, numbers, hours)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+        await deliver_notices(interaction)
+
+
+async def deliver_notices(interaction: discord.Interaction[CohortBot]) -> None:
+    """Notices the member's closed DMs refused, privately, after this reply."""
+    kept = await streaks.take_notices(interaction.client.services.sessions, interaction.user.id)
+    if kept:
+        await interaction.followup.send("\n".join(kept)[:2000], ephemeral=True)

@@ -242,3 +242,26 @@ async def test_a_reminder_comes_once_before_local_midnight_when_the_streak_is_at
     assert "at risk" in dm.content and "3 days" in dm.content
     off = await (await emulator.invoke(world.alice, world.general, "profile reminders off")).reply()
     assert off.content == "Reminders off."
+
+
+async def test_a_freeze_notice_waits_for_the_next_reply_when_dms_are_closed(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    world.alice.dms_open = False
+    start = clock.now()
+    for n in [*range(7), 8]:
+        await played(bot, world.alice.id, world.guild.id, start + timedelta(days=n))
+    cog = bot.get_cog("Streaks")
+    assert cog is not None
+    await cog.tick()  # type: ignore[attr-defined]
+    assert emulator.dms(world.alice) == []
+    assert [e.code for e in emulator.take_errors()] == [50007], "Discord refused the DM"
+    clock.advance(timedelta(days=8))
+    await (await emulator.invoke(world.alice, world.general, "streak")).reply()
+    await emulator.wait_until(
+        lambda: any("freeze covered" in m.content for m in emulator.ephemerals(world.alice)),
+        what="the kept notice",
+    )
+    await (await emulator.invoke(world.alice, world.general, "profile show")).reply()
+    later = [m for m in emulator.ephemerals(world.alice) if "freeze covered" in m.content]
+    assert len(later) == 1, "told once"
