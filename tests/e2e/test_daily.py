@@ -529,7 +529,9 @@ async def test_guilds_due_at_the_same_minute_post_together_and_one_failure_stays
     """One sweep claims every due guild in a batch: each posts once, in its own zone's day,
     a guild whose channel refuses the bot fails alone, and answers work at once."""
     guilds = [emulator.create_guild(f"Group {i}", owner=world.owner) for i in range(4)]
-    await asyncio.sleep(0.05)
+    await emulator.wait_until(
+        lambda: all(bot.get_guild(g.id) for g in guilds), what="the bot in the new guilds"
+    )
     zones = ["Europe/London", "UTC", "Africa/Lagos", "Europe/Lisbon"]  # 13:00 London = 14:00 Lagos
     for guild, zone in zip(guilds, zones, strict=True):
         general = emulator.channel_named(guild, "general")
