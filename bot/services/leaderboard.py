@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -198,16 +199,17 @@ async def board(
     period: str,
     caller_id: int,
     now: datetime,
-    present: set[int] | None = None,
+    present: Callable[[int], Awaitable[bool]] | None = None,
 ) -> Board:
     """The top 10 of a board and period, and the caller's own rank and value. `present`,
-    when given, is who may appear (members still in the guild)."""
+    when given, says whether a member is still in the guild: members who left are neither
+    listed nor counted in the ranks of those listed."""
     if board not in rules.BOARDS:
         raise BadInput(f"Unknown board “{board[:50]}”: pick one of {', '.join(rules.BOARDS)}.")
     if period not in rules.PERIODS:
         raise BadInput(f"Unknown period “{period[:50]}”: pick week, month or all.")
     if board == "streak":
-        return await _streak_board(sessions, guild_id, caller_id, now)
+        return await _streak_board(sessions, guild_id, caller_id, now, present)
     async with sessions() as session:
         tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
         today = local_date(now, ZoneInfo(tz or "UTC"))
@@ -234,7 +236,7 @@ async def board(
         top: list[Entry] = []
         values: list[float] = []  # of the present members listed so far, best first
         for member_id, value, correct, graded in rows:
-            if present is not None and member_id not in present:
+            if present is not None and not await present(member_id):
                 continue
             rank = sum(1 for v in values if v > value) + 1
             values.append(float(value))
@@ -257,7 +259,13 @@ async def board(
     return Board(board, period, None if period == "all" else start, top, caller)
 
 
-async def _streak_board(sessions: Sessions, guild_id: int, caller_id: int, now: datetime) -> Board:
+async def _streak_board(
+    sessions: Sessions,
+    guild_id: int,
+    caller_id: int,
+    now: datetime,
+    present: Callable[[int], Awaitable[bool]] | None,
+) -> Board:
     """Current streaks as members see them today (a streak broken yesterday counts 0)."""
     async with sessions() as session:
         tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
@@ -272,15 +280,21 @@ async def _streak_board(sessions: Sessions, guild_id: int, caller_id: int, now: 
         )
     seen = []
     for r in rows:
-        v = streak_rules.view(
-            streak_rules.Streak(r.last_day, r.current, r.longest, r.freezes, r.started), today
-        )
-        if v.current:
-            seen.append((v.current, r.member_id))
+        state = streak_rules.Streak(r.last_day, r.current, r.longest, r.freezes, r.started)
+        current = streak_rules.view(state, today).current
+        if current:
+            seen.append((current, r.member_id))
     seen.sort(key=lambda x: (-x[0], x[1]))
-    entries = [Entry(sum(1 for c, _ in seen if c > cur) + 1, m, cur) for cur, m in seen]
-    caller = next((e for e in entries if e.member_id == caller_id), None)
-    return Board("streak", "all", None, entries[: rules.TOP], caller)
+    everyone = [Entry(sum(1 for c, _ in seen if c > cur) + 1, m, cur) for cur, m in seen]
+    caller = next((e for e in everyone if e.member_id == caller_id), None)
+    top: list[Entry] = []
+    for current, member_id in seen:
+        if present is not None and not await present(member_id):
+            continue
+        top.append(Entry(sum(1 for e in top if e.value > current) + 1, member_id, current))
+        if len(top) == rules.TOP:
+            break
+    return Board("streak", "all", None, top, caller)
 
 
 async def _set(session: AsyncSession, key: str, value: int) -> None:

@@ -173,6 +173,7 @@ class Boards(commands.Cog):
         period: str = "week",
     ) -> None:
         assert interaction.guild is not None
+        guild = interaction.guild
         await interaction.response.defer(thinking=True)
         await streaks.catch_up(self.services.sessions)
         await leaderboard.catch_up(self.services.sessions)
@@ -183,9 +184,9 @@ class Boards(commands.Cog):
             period=period,
             caller_id=interaction.user.id,
             now=self.services.clock.now(),
+            present=lambda member_id: self._still_here(guild, member_id),
         )
-        kept = [e for e in result.top if await self._still_here(interaction.guild, e.member_id)]
-        embed = board_embed(result, kept)
+        embed = board_embed(result, result.top)
         await interaction.followup.send(
             embed=embed, allowed_mentions=discord.AllowedMentions.none()
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -108,8 +109,9 @@ async def test_a_milestone_is_announced_once_and_a_used_freeze_is_told_by_dm(
     assert "freeze covered" in dm.content and "8 days" in dm.content
 
 
+@pytest.mark.parametrize("leave", [False, True], ids=["all-here", "one-left"])
 async def test_leaderboard_ranks_points_and_shows_the_callers_rank(
-    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock, leave: bool
 ) -> None:
     setup = {"channel": world.general, "time": "09:00", "timezone": "UTC", "topics": "coding"}
     await (await emulator.invoke(world.organiser, world.general, "daily setup", setup)).reply()
@@ -136,6 +138,14 @@ async def test_leaderboard_ranks_points_and_shows_the_callers_rank(
     for member, label in [(world.alice, right), (world.carol, right), (world.bob, wrong)]:
         await (await emulator.click(member, post, label=label)).reply()
 
+    if leave:
+        emulator.remove_member(world.guild, world.carol)
+        await asyncio.sleep(0.05)
+        reply = await (await emulator.invoke(world.bob, world.general, "leaderboard")).reply()
+        lines = reply.embeds[0]["description"].splitlines()
+        assert lines == [f"🥇 <@{world.alice.id}> — **100** points"], "carol left: not listed"
+        assert [e.code for e in emulator.take_errors()] == [10007], "how the bot found out"
+        return
     reply = await (await emulator.invoke(world.bob, world.general, "leaderboard")).reply()
     embed = reply.embeds[0]
     assert embed["title"].startswith("Leaderboard: points, this week")
