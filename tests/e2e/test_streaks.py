@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -275,3 +276,24 @@ async def test_a_freeze_notice_waits_for_the_next_reply_when_dms_are_closed(
     await (await emulator.invoke(world.alice, world.general, "profile show")).reply()
     later = [m for m in emulator.ephemerals(world.alice) if "freeze covered" in m.content]
     assert len(later) == 1, "told once"
+
+
+async def test_a_dst_week_in_the_servers_timezone_keeps_the_streak_whole(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    """New York springs forward on Sunday 8 March 2026; late-evening answers every day that
+    week are seven local days, whatever UTC says."""
+    await (
+        await emulator.invoke(
+            world.organiser, world.general, "config timezone", {"timezone": "America/New_York"}
+        )
+    ).reply()
+    new_york = ZoneInfo("America/New_York")
+    for n in range(7):
+        evening = datetime(2026, 3, 5 + n, 23, 30, tzinfo=new_york).astimezone(UTC)
+        await played(bot, world.alice.id, world.guild.id, evening)
+    clock.advance(datetime(2026, 3, 12, 16, 0, tzinfo=UTC) - clock.now())
+    reply = await (await emulator.invoke(world.alice, world.general, "streak")).reply()
+    fields = {f["name"]: f["value"] for f in reply.embeds[0]["fields"]}
+    assert fields == {"Current": "**7**", "Longest": "**7**", "Freezes held": "**1** of 2"}
+    assert "12 Mar 2026" in reply.embeds[0]["footer"]["text"]
