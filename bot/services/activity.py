@@ -7,7 +7,6 @@ guild's), so changing timezone later never moves past days.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,35 +37,6 @@ async def member_zone(session: AsyncSession, member_id: int, guild_id: int) -> Z
     return zone_of(own, guild)
 
 
-# (database, member, guild) -> (zone, good until): recording is on every feature's hot path
-# and timezones rarely change. This process's own changes forget the entries at once
-# (`forget_zones`); a change made by another process shows within ZONE_TTL seconds.
-ZONE_TTL = 60.0
-_zones: dict[tuple[str, int, int], tuple[ZoneInfo, float]] = {}
-
-
-def forget_zones(*, member_id: int | None = None, guild_id: int | None = None) -> None:
-    for key in [
-        k
-        for k in _zones
-        if (member_id is None or k[1] == member_id) and (guild_id is None or k[2] == guild_id)
-    ]:
-        del _zones[key]
-
-
-async def _recording_zone(session: AsyncSession, member_id: int, guild_id: int) -> ZoneInfo:
-    key = (str(session.get_bind().url), member_id, guild_id)
-    now = time.monotonic()
-    cached = _zones.get(key)
-    if cached is not None and cached[1] > now:
-        return cached[0]
-    zone = await member_zone(session, member_id, guild_id)
-    if len(_zones) > 50_000:
-        _zones.clear()
-    _zones[key] = (zone, now + ZONE_TTL)
-    return zone
-
-
 async def record_activity(
     session: AsyncSession,
     *,
@@ -81,7 +51,7 @@ async def record_activity(
     is a no-op."""
     if kind not in KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
-    day = local_date(at, await _recording_zone(session, member_id, guild_id))
+    day = local_date(at, await member_zone(session, member_id, guild_id))
     values = {
         "member_id": member_id,
         "guild_id": guild_id,

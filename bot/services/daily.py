@@ -24,7 +24,7 @@ from bot.db.models import DailyAnswer, DailyConfig, DailyPost, Guild, Question
 from bot.domain.errors import BadInput, Conflict, NotFound
 from bot.domain.schedule import local_date, next_run, run_at
 from bot.domain.selection import Pick, pick_question
-from bot.services.activity import forget_zones, record_activity
+from bot.services.activity import record_activity
 
 Sessions = async_sessionmaker[AsyncSession]
 # A claim older than this with nothing sent is assumed to belong to a process that died.
@@ -222,7 +222,6 @@ async def configure(
         config.schedule_from = now
         config.updated_at = now
         await session.commit()
-    forget_zones(guild_id=guild_id)
     settings = await get_settings(sessions, guild_id)
     assert settings is not None
     return settings
@@ -294,7 +293,6 @@ async def set_timezone(sessions: Sessions, guild_id: int, timezone: str, now: da
             config.schedule_from = now
             config.updated_at = now
         await session.commit()
-    forget_zones(guild_id=guild_id)
 
 
 async def set_log_channel(

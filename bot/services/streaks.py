@@ -36,7 +36,7 @@ from bot.db.models import (
 from bot.domain import streaks as rules
 from bot.domain.schedule import local_date
 from bot.domain.streaks import Streak, View
-from bot.services.activity import forget_zones, member_zone
+from bot.services.activity import member_zone
 
 Sessions = async_sessionmaker[AsyncSession]
 CURSOR = "streaks.cursor"  # app_state: the last activity id applied
@@ -205,7 +205,6 @@ async def set_timezone(
         if jumped:
             await session.execute(insert_ignoring_duplicates(session, SkippedDay.__table__), jumped)
         await session.commit()
-    forget_zones(member_id=member_id)
     return before, after
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import FrozenDay, Guild, StreakRow
 from bot.domain.streaks import Streak, replay
-from bot.services import daily, streaks
+from bot.services import streaks
 from bot.services.activity import record_activity
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -98,7 +98,11 @@ async def test_a_guild_timezone_change_skips_dates_for_members_on_the_guilds_clo
         sessions, GUILD, "Etc/GMT+12", "Pacific/Kiritimati", late + timedelta(minutes=35)
     )
     assert moved == 1
-    await daily.set_timezone(sessions, GUILD, "Pacific/Kiritimati", late + timedelta(minutes=35))
+    async with sessions() as session:
+        guild = await session.get(Guild, GUILD)
+        assert guild is not None
+        guild.timezone = "Pacific/Kiritimati"
+        await session.commit()
     await act(sessions, late + timedelta(minutes=40))  # 4 March in Kiritimati
     await streaks.catch_up(sessions)
     card = await streaks.card(sessions, ADA, GUILD, late + timedelta(minutes=50))
