@@ -260,6 +260,11 @@ async def take_notices(sessions: Sessions, member_id: int) -> list[str]:
     return [r.text for r in rows]
 
 
+async def members_with_notices(sessions: Sessions) -> set[int]:
+    async with sessions() as session:
+        return set(await session.scalars(select(PendingNotice.member_id).distinct()))
+
+
 async def announce_channel(sessions: Sessions, guild_id: int) -> int | None:
     """Where milestones are announced: the guild's daily channel (None without one)."""
     async with sessions() as session:

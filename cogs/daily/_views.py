@@ -15,6 +15,7 @@ from bot.app import report_error
 from bot.bank.schema import LETTERS
 from bot.services import answer_batcher, daily
 from bot.services.daily import QuestionView
+from bot.ui import notices
 from bot.ui.daily import button_label, cut, receipt_text
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ async def _answer(
         await report_error(interaction, error)
         return
     await interaction.response.send_message(receipt_text(receipt), ephemeral=True)
+    await notices.deliver(interaction)
 
 
 class AnswerButton(

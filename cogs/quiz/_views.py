@@ -11,6 +11,7 @@ import discord
 from bot.app import report_error
 from bot.services import quiz_answers
 from bot.services.daily import QuestionView
+from bot.ui import notices
 from bot.ui.daily import button_label
 from bot.ui.quiz import receipt_text
 
@@ -63,6 +64,7 @@ class QuizButton(
             await report_error(interaction, error)
             return
         await interaction.response.send_message(receipt_text(receipt), ephemeral=True)
+        await notices.deliver(interaction)
 
 
 def question_view(

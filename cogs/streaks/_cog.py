@@ -17,6 +17,7 @@ from bot.domain.schedule import parse_timezone, timezone_choices
 from bot.scheduling.timers import Timers
 from bot.services import leaderboard, milestones, streaks
 from bot.services import reminders as reminder_service
+from bot.ui import notices
 from bot.ui.streaks import board_embed, profile_embed, streak_message
 
 if TYPE_CHECKING:
@@ -43,6 +44,9 @@ class Streaks(commands.Cog):
     async def tick(self) -> None:
         """Apply new activity to the streaks and tell members what it did: a freeze used
         (by DM), a milestone reached (announced once, in the guild's daily channel)."""
+        # Who has a kept notice, as the database says (another process may have kept it).
+        box = notices.waiting(self.services)
+        box |= await streaks.members_with_notices(self.services.sessions)
         for notice in await streaks.catch_up(self.services.sessions):
             if not self.bot.owns_guild(notice.guild_id):
                 continue
@@ -109,6 +113,7 @@ class Streaks(commands.Cog):
                     text,
                     self.services.clock.now(),
                 )
+                notices.waiting(self.services).add(notice.member_id)
         if notice.milestones:
             channel_id = await streaks.announce_channel(self.services.sessions, notice.guild_id)
             channel = self.bot.text_channel(notice.guild_id, channel_id) if channel_id else None
@@ -147,7 +152,7 @@ class Streaks(commands.Cog):
         await interaction.followup.send(
             embed=embed, file=file, allowed_mentions=discord.AllowedMentions.none()
         )
-        await deliver_notices(interaction)
+        await notices.deliver(interaction)
 
 
 class Boards(commands.Cog):
@@ -190,7 +195,7 @@ class Boards(commands.Cog):
         await interaction.followup.send(
             embed=embed, allowed_mentions=discord.AllowedMentions.none()
         )
-        await deliver_notices(interaction)
+        await notices.deliver(interaction)
 
     async def _still_here(self, guild: discord.Guild, member_id: int) -> bool:
         key, now = (guild.id, member_id), time.monotonic()
@@ -284,11 +289,4 @@ class Profile(commands.GroupCog, group_name="profile", group_description="Your s
         hours = await reminder_service.settings_of(self.services.sessions, interaction.user.id)
         embed = profile_embed(card, zone, numbers, hours)
         await interaction.response.send_message(embed=embed, ephemeral=True)
-        await deliver_notices(interaction)
-
-
-async def deliver_notices(interaction: discord.Interaction[CohortBot]) -> None:
-    """Notices the member's closed DMs refused, privately, after this reply."""
-    kept = await streaks.take_notices(interaction.client.services.sessions, interaction.user.id)
-    if kept:
-        await interaction.followup.send("\n".join(kept)[:2000], ephemeral=True)
+        await notices.deliver(interaction)

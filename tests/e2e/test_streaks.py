@@ -297,3 +297,37 @@ async def test_a_dst_week_in_the_servers_timezone_keeps_the_streak_whole(
     fields = {f["name"]: f["value"] for f in reply.embeds[0]["fields"]}
     assert fields == {"Current": "**7**", "Longest": "**7**", "Freezes held": "**1** of 2"}
     assert "12 Mar 2026" in reply.embeds[0]["footer"]["text"]
+
+
+async def test_a_kept_freeze_notice_comes_with_the_next_answer_receipt(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    world.alice.dms_open = False
+    start = clock.now()
+    for n in [*range(7), 8]:
+        await played(bot, world.alice.id, world.guild.id, start + timedelta(days=n))
+    cog = bot.get_cog("Streaks")
+    assert cog is not None
+    await cog.tick()  # type: ignore[attr-defined]
+    emulator.take_errors()  # the refused DM
+    setup = {"channel": world.general, "time": "09:00", "timezone": "UTC", "topics": "coding"}
+    await (await emulator.invoke(world.organiser, world.general, "daily setup", setup)).reply()
+    await (await emulator.invoke(world.organiser, world.general, "daily now")).reply()
+    post = next(
+        m
+        for m in emulator.channel_messages(world.general)
+        if m.embeds and m.embeds[0].get("title") == "Question of the day"
+    )
+    if post.button_labels == ["Answer"]:
+        pytest.skip("the drawn question is an open one")
+    first = post.interactive()[0]
+    record = (
+        await emulator.click(world.alice, post, custom_id=first["custom_id"])
+        if first.get("type") == 2
+        else await emulator.select(world.alice, post, ["0"])
+    )
+    assert "Locked in" in (await record.reply()).content
+    await emulator.wait_until(
+        lambda: any("freeze covered" in m.content for m in emulator.ephemerals(world.alice)),
+        what="the kept notice after the receipt",
+    )

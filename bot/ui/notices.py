@@ -1,0 +1,33 @@
+"""Notices a member's closed DMs refused (a freeze used), delivered with their next reply.
+
+Which members have one is kept in memory on the bot's services (refreshed every minute from
+the database, and at once when this process keeps one), so a click costs a set look-up and a
+query only for the rare member who has a notice waiting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.services import streaks
+
+ATTRIBUTE = "members_with_notices"
+
+
+def waiting(services: Any) -> set[int]:
+    box: set[int] = services.__dict__.setdefault(ATTRIBUTE, set())
+    return box
+
+
+async def deliver(interaction: discord.Interaction[Any]) -> None:
+    """After a reply: the member's kept notices, privately, then forgotten."""
+    services = interaction.client.services
+    box = waiting(services)
+    if interaction.user.id not in box:
+        return
+    box.discard(interaction.user.id)
+    kept = await streaks.take_notices(services.sessions, interaction.user.id)
+    if kept:
+        await interaction.followup.send("\n".join(kept)[:2000], ephemeral=True)
