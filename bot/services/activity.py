@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import literal_column, select, union_all
+from sqlalchemy import bindparam, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.inserts import insert_ignoring_duplicates
@@ -26,15 +26,16 @@ KINDS = ("daily_answer", "quiz_round", "review", "interview")
 async def member_zone(session: AsyncSession, member_id: int, guild_id: int) -> ZoneInfo:
     """The timezone a member's day is counted in: their own, else the guild's, else UTC.
     One query for both (recording an activity is on every feature's hot path)."""
-    own, guild = (
-        await session.execute(
-            select(
-                select(Member.timezone).where(Member.id == member_id).scalar_subquery(),
-                select(Guild.timezone).where(Guild.id == guild_id).scalar_subquery(),
-            )
-        )
-    ).one()
+    # Core, on the session's connection: the ORM layer adds nothing to a two-column read.
+    connection = await session.connection()
+    own, guild = (await connection.execute(_ZONES, {"member": member_id, "guild": guild_id})).one()
     return zone_of(own, guild)
+
+
+_ZONES = select(
+    select(Member.timezone).where(Member.id == bindparam("member")).scalar_subquery(),
+    select(Guild.timezone).where(Guild.id == bindparam("guild")).scalar_subquery(),
+)
 
 
 async def record_activity(
@@ -60,7 +61,8 @@ async def record_activity(
         "occurred_at": at,
         "local_date": day,
     }
-    await session.execute(insert_ignoring_duplicates(session, Activity.__table__).values(**values))
+    connection = await session.connection()
+    await connection.execute(insert_ignoring_duplicates(session, Activity.__table__), values)
     return day
 
 
