@@ -7,7 +7,7 @@ guild's), so changing timezone later never moves past days.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -88,8 +88,13 @@ def zone_of(member_timezone: str | None, guild_timezone: str | None) -> ZoneInfo
 
 async def activity_zones(session: AsyncSession, events: Sequence[ActivityEvent]) -> Zones:
     """`member_zone` for every (member, guild) pair of `events`, in one query."""
-    member_ids = sorted({e.member_id for e in events})
-    guild_ids = sorted({e.guild_id for e in events})
+    return await zones_for(session, {(e.member_id, e.guild_id) for e in events})
+
+
+async def zones_for(session: AsyncSession, pairs: Collection[tuple[int, int]]) -> Zones:
+    """`member_zone` for every (member, guild) pair, in one query."""
+    member_ids = sorted({m for m, _ in pairs})
+    guild_ids = sorted({g for _, g in pairs})
     if not member_ids:
         return {}
     found = await session.execute(
@@ -106,10 +111,7 @@ async def activity_zones(session: AsyncSession, events: Sequence[ActivityEvent])
     guild_tz: dict[int, str] = {}
     for kind, key, name in found:
         (own if kind == "member" else guild_tz)[key] = name
-    return {
-        (e.member_id, e.guild_id): zone_of(own.get(e.member_id), guild_tz.get(e.guild_id))
-        for e in events
-    }
+    return {(m, g): zone_of(own.get(m), guild_tz.get(g)) for m, g in pairs}
 
 
 def activity_rows(events: Sequence[ActivityEvent], zones: Zones) -> list[dict[str, Any]]:

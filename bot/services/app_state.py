@@ -34,3 +34,18 @@ async def put(
                 return
             except IntegrityError:
                 await session.rollback()
+
+
+async def value_in(session: AsyncSession, key: str) -> str | None:
+    """`get` inside the caller's transaction."""
+    row = await session.get(AppState, key)
+    return row.value if row else None
+
+
+async def set_in(session: AsyncSession, key: str, value: str) -> None:
+    """`put` inside the caller's transaction (a cursor committed with the work it covers)."""
+    row = await session.get(AppState, key)
+    if row is None:
+        session.add(AppState(key=key, value=value))
+    else:
+        row.value = value

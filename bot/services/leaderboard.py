@@ -22,7 +22,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import (
-    AppState,
     DailyAnswer,
     DailyPost,
     Guild,
@@ -33,9 +32,9 @@ from bot.db.models import (
     StreakRow,
 )
 from bot.domain import leaderboard as rules
-from bot.domain import streaks as streak_rules
 from bot.domain.errors import BadInput
 from bot.domain.schedule import local_date
+from bot.services import app_state, streaks
 
 Sessions = async_sessionmaker[AsyncSession]
 CURSORS = {"daily": "scores.daily_cursor", "quiz": "scores.quiz_cursor"}
@@ -74,8 +73,7 @@ async def catch_up(sessions: Sessions) -> int:
 async def _fold(sessions: Sessions) -> int:
     async with sessions() as session:
         cursors = {
-            name: int(await session.scalar(select(AppState.value).where(AppState.key == key)) or 0)
-            for name, key in CURSORS.items()
+            name: int(await app_state.value_in(session, key) or 0) for name, key in CURSORS.items()
         }
         daily = (
             await session.execute(
@@ -184,9 +182,9 @@ async def _fold(sessions: Sessions) -> int:
             ],
         )
         if daily:
-            await _set(session, CURSORS["daily"], daily[-1].id)
+            await app_state.set_in(session, CURSORS["daily"], str(daily[-1].id))
         if quiz:
-            await _set(session, CURSORS["quiz"], quiz[-1].id)
+            await app_state.set_in(session, CURSORS["quiz"], str(quiz[-1].id))
         await session.commit()
         return max(len(daily), len(quiz))
 
@@ -268,8 +266,6 @@ async def _streak_board(
 ) -> Board:
     """Current streaks as members see them today (a streak broken yesterday counts 0)."""
     async with sessions() as session:
-        tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
-        today = local_date(now, ZoneInfo(tz or "UTC"))
         rows = list(
             await session.scalars(
                 select(StreakRow)
@@ -278,12 +274,8 @@ async def _streak_board(
                 .limit(200)
             )
         )
-    seen = []
-    for r in rows:
-        state = streak_rules.Streak(r.last_day, r.current, r.longest, r.freezes, r.started)
-        current = streak_rules.view(state, today).current
-        if current:
-            seen.append((current, r.member_id))
+        views = await streaks.as_seen(session, rows, now)
+    seen = [(v.view.current, m) for (m, _), v in views.items() if v.view.current]
     seen.sort(key=lambda x: (-x[0], x[1]))
     everyone = [Entry(sum(1 for c, _ in seen if c > cur) + 1, m, cur) for cur, m in seen]
     caller = next((e for e in everyone if e.member_id == caller_id), None)
@@ -295,14 +287,6 @@ async def _streak_board(
         if len(top) == rules.TOP:
             break
     return Board("streak", "all", None, top, caller)
-
-
-async def _set(session: AsyncSession, key: str, value: int) -> None:
-    state = await session.get(AppState, key)
-    if state is None:
-        session.add(AppState(key=key, value=str(value)))
-    else:
-        state.value = str(value)
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.inserts import insert_ignoring_duplicates
-from bot.db.models import MilestoneGrant, MilestoneRole, SkippedDay, StreakRow
+from bot.db.models import MilestoneGrant, MilestoneRole, StreakRow
 from bot.domain import streaks as rules
 from bot.domain.errors import BadInput
-from bot.domain.schedule import local_date
-from bot.services.activity import member_zone
+from bot.services import streaks
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -74,25 +73,25 @@ async def granted(sessions: Sessions, grant: Grant, now: datetime) -> None:
 
 async def ended(sessions: Sessions, now: datetime) -> list[Grant]:
     """Grants whose member's streak has ended, as of the member's local today."""
-    found = []
     async with sessions() as session:
         grants = list(await session.scalars(select(MilestoneGrant)))
-        for g in grants:
-            row = await session.get(StreakRow, (g.member_id, g.guild_id))
-            skipped = set(
-                await session.scalars(
-                    select(SkippedDay.day).where(SkippedDay.member_id == g.member_id)
+        if not grants:
+            return []
+        rows = list(
+            await session.scalars(
+                select(StreakRow).where(
+                    tuple_(StreakRow.member_id, StreakRow.guild_id).in_(
+                        sorted({(g.member_id, g.guild_id) for g in grants})
+                    )
                 )
             )
-            today = local_date(now, await member_zone(session, g.member_id, g.guild_id))
-            state = (
-                rules.Streak(row.last_day, row.current, row.longest, row.freezes, row.started)
-                if row
-                else rules.Streak()
-            )
-            if rules.view(state, today, skipped).current < g.days:
-                found.append(Grant(g.guild_id, g.member_id, g.days, g.role_id))
-    return found
+        )
+        seen = await streaks.as_seen(session, rows, now)
+    return [
+        Grant(g.guild_id, g.member_id, g.days, g.role_id)
+        for g in grants
+        if (v := seen.get((g.member_id, g.guild_id))) is None or v.view.current < g.days
+    ]
 
 
 async def taken_back(sessions: Sessions, grant: Grant) -> None:

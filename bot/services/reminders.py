@@ -10,11 +10,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Member, SkippedDay, StreakRow
-from bot.domain import streaks as rules
+from bot.db.models import Member, StreakRow
 from bot.domain.errors import BadInput
-from bot.domain.schedule import local_date
-from bot.services.activity import member_zone
+from bot.services import streaks
 
 Sessions = async_sessionmaker[AsyncSession]
 HOURS = (1, 12)
@@ -49,48 +47,40 @@ async def due(sessions: Sessions, now: datetime) -> list[Reminder]:
     same day finds nothing)."""
     found = []
     async with sessions() as session:
-        members = list(
-            await session.scalars(select(Member).where(Member.remind_hours.is_not(None)))
+        members = {
+            m.id: m
+            for m in await session.scalars(select(Member).where(Member.remind_hours.is_not(None)))
+        }
+        rows = list(
+            await session.scalars(
+                select(StreakRow).where(
+                    StreakRow.member_id.in_(sorted(members)), StreakRow.current > 0
+                )
+            )
         )
-        for member in members:
-            rows = list(
-                await session.scalars(
-                    select(StreakRow).where(StreakRow.member_id == member.id, StreakRow.current > 0)
+        seen = await streaks.as_seen(session, rows, now)
+        at_risk: dict[int, list[tuple[int, int, date, datetime]]] = {}
+        for (member_id, guild_id), v in seen.items():
+            midnight = datetime.combine(v.today + timedelta(days=1), time(0), v.zone)
+            hours = members[member_id].remind_hours or DEFAULT_HOURS
+            if now >= midnight - timedelta(hours=hours) and v.view.current and v.view.at_risk:
+                at_risk.setdefault(member_id, []).append(
+                    (guild_id, v.view.current, v.today, midnight)
                 )
-            )
-            skipped = set(
-                await session.scalars(
-                    select(SkippedDay.day).where(SkippedDay.member_id == member.id)
-                )
-            )
-            at_risk = []
-            ends: list[datetime] = []
-            today: date | None = None
-            for row in rows:
-                zone = await member_zone(session, member.id, row.guild_id)
-                today = local_date(now, zone)
-                midnight = datetime.combine(today + timedelta(days=1), time(0), zone)
-                if now < midnight - timedelta(hours=member.remind_hours or DEFAULT_HOURS):
-                    continue
-                state = rules.Streak(
-                    row.last_day, row.current, row.longest, row.freezes, row.started
-                )
-                seen = rules.view(state, today, skipped)
-                if seen.current and seen.at_risk:
-                    at_risk.append((row.guild_id, seen.current))
-                    ends.append(midnight)
-            if not at_risk or today is None:
-                continue
+        for member_id, risks in at_risk.items():
+            today = max(r[2] for r in risks)
             claimed = await session.execute(
                 update(Member)
                 .where(
-                    Member.id == member.id,
+                    Member.id == member_id,
                     or_(Member.reminded_on.is_(None), Member.reminded_on < today),
                 )
                 .values(reminded_on=today)
             )
             if claimed.rowcount == 1:  # type: ignore[attr-defined]
-                found.append(Reminder(member.id, at_risk, min(ends)))
+                found.append(
+                    Reminder(member_id, [(g, n) for g, n, _, _ in risks], min(r[3] for r in risks))
+                )
         await session.commit()
     return found
 

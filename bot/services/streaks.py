@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.inserts import insert_ignoring_duplicates
 from bot.db.models import (
     Activity,
-    AppState,
     DailyConfig,
     FrozenDay,
     Member,
@@ -36,7 +35,8 @@ from bot.db.models import (
 from bot.domain import streaks as rules
 from bot.domain.schedule import local_date
 from bot.domain.streaks import Streak, View
-from bot.services.activity import member_zone
+from bot.services import app_state
+from bot.services.activity import member_zone, zones_for
 
 Sessions = async_sessionmaker[AsyncSession]
 CURSOR = "streaks.cursor"  # app_state: the last activity id applied
@@ -83,9 +83,7 @@ async def catch_up(sessions: Sessions) -> list[Notice]:
 
 async def _catch_up_batch(sessions: Sessions) -> tuple[list[Notice], bool]:
     async with sessions() as session:
-        cursor = int(
-            await session.scalar(select(AppState.value).where(AppState.key == CURSOR)) or 0
-        )
+        cursor = int(await app_state.value_in(session, CURSOR) or 0)
         rows = (
             await session.execute(
                 select(Activity.id, Activity.member_id, Activity.guild_id, Activity.local_date)
@@ -115,7 +113,7 @@ async def _catch_up_batch(sessions: Sessions) -> tuple[list[Notice], bool]:
             if row is None:
                 row = StreakRow(member_id=member_id, guild_id=guild_id, last_activity_id=0)
                 session.add(row)
-            state = _state(row)
+            state = state_of(row)
             frozen: list[date] = []
             reached: list[int] = []
             for activity_id, day in groups[key]:
@@ -143,9 +141,35 @@ async def _catch_up_batch(sessions: Sessions) -> tuple[list[Notice], bool]:
             await session.execute(
                 insert_ignoring_duplicates(session, FrozenDay.__table__), frozen_rows
             )
-        await _set_cursor(session, rows[-1][0])
+        await app_state.set_in(session, CURSOR, str(rows[-1][0]))
         await session.commit()
     return notices, len(rows) == BATCH
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A stored streak as its member sees it now."""
+
+    zone: ZoneInfo
+    today: date
+    view: View
+
+
+async def as_seen(
+    session: AsyncSession, rows: Sequence[StreakRow], now: datetime
+) -> dict[tuple[int, int], Seen]:
+    """Each streak on its member's local today (their timezone, else the guild's), with the
+    dates their timezone changes skipped: what `/streak`, the streak board, milestone roles
+    and reminders all go by. Two queries whatever the number of rows."""
+    zones = await zones_for(session, {(r.member_id, r.guild_id) for r in rows})
+    skipped = await _skipped(session, {r.member_id for r in rows})
+    seen = {}
+    for r in rows:
+        zone = zones[(r.member_id, r.guild_id)]
+        today = local_date(now, zone)
+        view = rules.view(state_of(r), today, skipped.get(r.member_id, set()))
+        seen[(r.member_id, r.guild_id)] = Seen(zone, today, view)
+    return seen
 
 
 async def card(sessions: Sessions, member_id: int, guild_id: int, now: datetime) -> Card:
@@ -155,7 +179,7 @@ async def card(sessions: Sessions, member_id: int, guild_id: int, now: datetime)
         today = local_date(now, zone)
         row = await session.get(StreakRow, (member_id, guild_id))
         skipped = (await _skipped(session, {member_id})).get(member_id, set())
-        state = _state(row) if row else Streak()
+        state = state_of(row) if row else Streak()
         seen = rules.view(state, today, skipped)
         since = today - timedelta(weeks=HEATMAP_WEEKS)
         active = dict(
@@ -284,7 +308,8 @@ async def zone_name(sessions: Sessions, member_id: int, guild_id: int) -> str:
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def _state(row: StreakRow) -> Streak:
+def state_of(row: StreakRow) -> Streak:
+    """A stored streak as the rules' value."""
     return Streak(row.last_day, row.current or 0, row.longest or 0, row.freezes or 0, row.started)
 
 
@@ -322,11 +347,3 @@ async def _active_days(
             .distinct()
         )
     )
-
-
-async def _set_cursor(session: AsyncSession, value: int) -> None:
-    state = await session.get(AppState, CURSOR)
-    if state is None:
-        session.add(AppState(key=CURSOR, value=str(value)))
-    else:
-        state.value = str(value)
