@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -153,22 +152,6 @@ def test_bad_input_raises_value_error(
 ) -> None:
     with pytest.raises(ValueError):
         answer_chart(labels, counts, correct)
-
-
-@pytest.fixture
-def bitmap_font_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Pillow without a scalable default font (older than 10.1, or built without FreeType)."""
-    bitmap = getattr(ImageFont, "load_default_imagefont", ImageFont.load_default)
-
-    def load_default(size: float | None = None) -> ImageFont.ImageFont:
-        if size is not None:
-            raise TypeError("load_default() got an unexpected keyword argument 'size'")
-        return bitmap()
-
-    monkeypatch.setattr(ImageFont, "load_default", load_default)
-    charts._fonts.cache_clear()
-    yield
-    charts._fonts.cache_clear()
 
 
 @pytest.mark.usefixtures("bitmap_font_only")

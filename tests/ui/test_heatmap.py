@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -185,22 +184,6 @@ def test_odd_titles_draw_and_stay_inside(tmp_path: Path, title: str) -> None:
     assert image.size == image_size(26)
     title_row = (image.width - heatmap.PAD_X + 1, 0, image.width, heatmap.TOP - heatmap.MONTH_ROW)
     assert not_background(image, title_row) == 0
-
-
-@pytest.fixture
-def bitmap_font_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Pillow without a scalable default font (older than 10.1, or built without FreeType)."""
-    bitmap = getattr(ImageFont, "load_default_imagefont", ImageFont.load_default)
-
-    def load_default(size: float | None = None) -> ImageFont.ImageFont:
-        if size is not None:
-            raise TypeError("load_default() got an unexpected keyword argument 'size'")
-        return bitmap()
-
-    monkeypatch.setattr(ImageFont, "load_default", load_default)
-    heatmap._fonts.cache_clear()
-    yield
-    heatmap._fonts.cache_clear()
 
 
 @pytest.mark.usefixtures("bitmap_font_only")

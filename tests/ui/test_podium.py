@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -167,22 +166,6 @@ def test_names_are_cleaned_and_cut() -> None:
 def test_any_string_draws(name: str, title: str) -> None:
     data = podium_image([PodiumEntry(1, name, 1, 1, 1)], title=title)
     assert data.startswith(b"\x89PNG")
-
-
-@pytest.fixture
-def bitmap_font_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Pillow without a scalable default font (older than 10.1, or built without FreeType)."""
-    bitmap = getattr(ImageFont, "load_default_imagefont", ImageFont.load_default)
-
-    def load_default(size: float | None = None) -> ImageFont.ImageFont:
-        if size is not None:
-            raise TypeError("load_default() got an unexpected keyword argument 'size'")
-        return bitmap()
-
-    monkeypatch.setattr(ImageFont, "load_default", load_default)
-    podium._fonts.cache_clear()
-    yield
-    podium._fonts.cache_clear()
 
 
 @pytest.mark.usefixtures("bitmap_font_only")
