@@ -1,6 +1,6 @@
 """Leaderboards over 50,000 members with a year of activity: how long does each board take?
 
-    python -m bench.leaderboard [--members 50000] [--days 365] [--repeat 40]
+    python -m bench.leaderboard [--members 50000] [--days 365] [--repeat 100]
 
 A temp SQLite file (WAL), migrated by the project's own Alembic migrations and used through
 its own SQLAlchemy stack. One guild; each member is active on a random ~11% of the last
@@ -135,13 +135,27 @@ def build(path: Path, members: int, days: int) -> int:
 
 
 async def timed(repeat: int, work: Callable[[int], Awaitable[object]]) -> tuple[float, float]:
-    await work(-1)  # warm-up
-    samples = []
+    """p50 and p95 in ms of `repeat` runs of `work` after a warm-up."""
+    return (await timed_together(repeat, [work]))[0]
+
+
+async def timed_together(
+    repeat: int, works: list[Callable[[int], Awaitable[object]]]
+) -> list[tuple[float, float]]:
+    """`timed` for several pieces of work run in turn within each repetition."""
+    for work in works:
+        await work(-1)  # warm-up
+    samples: list[list[float]] = [[] for _ in works]
     for i in range(repeat):
-        t0 = time.perf_counter()
-        await work(i)
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
+        for work, times in zip(works, samples, strict=True):
+            t0 = time.perf_counter()
+            await work(i)
+            times.append((time.perf_counter() - t0) * 1000)
+    return [_p50_p95(times) for times in samples]
+
+
+def _p50_p95(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
 
 
@@ -199,8 +213,6 @@ async def run(members: int, days: int, repeat: int) -> list[tuple[str, float, fl
                 )
                 await session.commit()
 
-        results.append(("baseline: single-row insert + commit", *await timed(repeat, bare)))
-
         async def record(i: int) -> None:
             async with sessions() as session:
                 await record_activity(
@@ -213,16 +225,18 @@ async def run(members: int, days: int, repeat: int) -> list[tuple[str, float, fl
                 )
                 await session.commit()
 
-        results.append(("record one activity", *await timed(repeat, record)))
-
         async def record_and_fold(i: int) -> None:
             await record(i + 10_000)
             await streaks.catch_up(sessions)
             await leaderboard.catch_up(sessions)
 
-        results.append(
-            ("record one activity + streak/score catch-up", *await timed(repeat, record_and_fold))
+        # Interleaved, one of each in turn, so a noisy moment on the machine hits all three.
+        bare_times, record_times, fold_times = await timed_together(
+            repeat, [bare, record, record_and_fold]
         )
+        results.append(("baseline: single-row insert + commit", *bare_times))
+        results.append(("record one activity", *record_times))
+        results.append(("record one activity + streak/score catch-up", *fold_times))
         await engine.dispose()
         return results
 
@@ -231,7 +245,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=100)
     args = parser.parse_args()
     results = asyncio.run(run(args.members, args.days, args.repeat))
     base_select = results[0][2]

@@ -10,6 +10,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
+from bot.db.local_day import register_sqlite_functions
+
 # Wait this long for a competing writer instead of failing at once with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -35,7 +37,8 @@ def _install_sqlite_pragmas(engine: AsyncEngine, *, wal: bool) -> None:
 
     WAL lets readers run while one writer commits; synchronous=NORMAL is safe with WAL and much
     faster than FULL; foreign keys are off by default in SQLite; busy_timeout makes concurrent
-    writers queue instead of failing.
+    writers queue instead of failing. The project's SQL functions (`bot.db.local_day`) are
+    registered here too, for the same reason.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -49,6 +52,7 @@ def _install_sqlite_pragmas(engine: AsyncEngine, *, wal: bool) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
         finally:
             cursor.close()
+        register_sqlite_functions(dbapi_connection)
 
 
 def create_engine(url: str | URL, **kw: Any) -> AsyncEngine:

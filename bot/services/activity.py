@@ -13,10 +13,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, literal_column, select, union_all
+from sqlalchemy import bindparam, func, literal, literal_column, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.inserts import insert_ignoring_duplicates
+from bot.db.local_day import local_day
 from bot.db.models import Activity, Guild, Member
 from bot.domain.schedule import local_date
 
@@ -25,16 +26,44 @@ KINDS = ("daily_answer", "quiz_round", "review", "interview")
 
 async def member_zone(session: AsyncSession, member_id: int, guild_id: int) -> ZoneInfo:
     """The timezone a member's day is counted in: their own, else the guild's, else UTC.
-    One query for both (recording an activity is on every feature's hot path)."""
-    # Core, on the session's connection: the ORM layer adds nothing to a two-column read.
+    One query for both."""
     connection = await session.connection()
     own, guild = (await connection.execute(_ZONES, {"member": member_id, "guild": guild_id})).one()
     return zone_of(own, guild)
 
 
-_ZONES = select(
-    select(Member.timezone).where(Member.id == bindparam("member")).scalar_subquery(),
-    select(Guild.timezone).where(Guild.id == bindparam("guild")).scalar_subquery(),
+_MEMBER_ZONE = select(Member.timezone).where(Member.id == bindparam("member")).scalar_subquery()
+_GUILD_ZONE = select(Guild.timezone).where(Guild.id == bindparam("guild")).scalar_subquery()
+_ZONES = select(_MEMBER_ZONE, _GUILD_ZONE)
+
+
+def _record_statement(session: AsyncSession) -> Any:
+    """INSERT ... SELECT of one activity whose local date the database works out from the
+    member's zone, else the guild's, else UTC (`zone_of`'s rule, in SQL), skipping a (kind,
+    ref) the member already has, and returning the local date it stored."""
+    at = bindparam("at", type_=Activity.occurred_at.type)
+    zone = func.coalesce(_MEMBER_ZONE, _GUILD_ZONE, literal("UTC"))
+    row = select(
+        bindparam("member", type_=Activity.member_id.type),
+        bindparam("guild", type_=Activity.guild_id.type),
+        bindparam("kind", type_=Activity.kind.type),
+        bindparam("ref", type_=Activity.ref.type),
+        at,
+        local_day(at, zone),
+    ).where(true())  # SQLite needs a WHERE between INSERT ... SELECT and ON CONFLICT
+    columns = ["member_id", "guild_id", "kind", "ref", "occurred_at", "local_date"]
+    return (
+        insert_ignoring_duplicates(session, Activity.__table__)
+        .from_select(columns, row)
+        .returning(Activity.local_date)
+    )
+
+
+_STORED_DAY = select(Activity.local_date).where(
+    Activity.member_id == bindparam("member"),
+    Activity.guild_id == bindparam("guild"),
+    Activity.kind == bindparam("kind"),
+    Activity.ref == bindparam("ref"),
 )
 
 
@@ -49,21 +78,27 @@ async def record_activity(
 ) -> date:
     """Record one activity inside the caller's transaction (so it commits with the answer that
     caused it) and return the member's local date for it. Recording the same (kind, ref) twice
-    is a no-op."""
+    is a no-op that returns the date first stored.
+
+    One statement: the zone lookup and the local date are part of the INSERT (see
+    `bot.db.local_day`), because this is on every feature's path."""
     if kind not in KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
-    day = local_date(at, await member_zone(session, member_id, guild_id))
-    values = {
-        "member_id": member_id,
-        "guild_id": guild_id,
-        "kind": kind,
-        "ref": ref,
-        "occurred_at": at,
-        "local_date": day,
-    }
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"naive datetime {at.isoformat()} refused: pass an aware one")
     connection = await session.connection()
-    await connection.execute(insert_ignoring_duplicates(session, Activity.__table__), values)
-    return day
+    dialect = connection.dialect.name
+    statement = _RECORD.get(dialect)
+    if statement is None:
+        statement = _RECORD[dialect] = _record_statement(session)
+    params = {"member": member_id, "guild": guild_id, "kind": kind, "ref": ref, "at": at}
+    stored = (await connection.execute(statement, params)).scalar_one_or_none()
+    if stored is None:  # already recorded
+        stored = (await connection.execute(_STORED_DAY, params)).scalar_one()
+    return stored
+
+
+_RECORD: dict[str, Any] = {}  # dialect name -> the statement of `record_activity`
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from bot.domain.errors import BadInput, Conflict, NotFound
 from bot.domain.schedule import local_date, next_run, run_at
 from bot.domain.selection import Pick, pick_question
 from bot.services.activity import record_activity
+from bot.services.guilds import guild_row
 
 Sessions = async_sessionmaker[AsyncSession]
 # A claim older than this with nothing sent is assumed to belong to a process that died.
@@ -203,10 +204,7 @@ async def configure(
             raise BadInput(
                 "No questions in the bank match those topics and that difficulty; widen the filter."
             )
-        guild = await session.get(Guild, guild_id)
-        if guild is None:
-            guild = Guild(id=guild_id, joined_at=now, updated_at=now)
-            session.add(guild)
+        guild = await guild_row(session, guild_id, now)
         guild.timezone = timezone
         config = await session.get(DailyConfig, guild_id)
         if config is None:
@@ -282,10 +280,7 @@ async def set_paused(sessions: Sessions, guild_id: int, paused: bool, now: datet
 async def set_timezone(sessions: Sessions, guild_id: int, timezone: str, now: datetime) -> None:
     """The guild's timezone; the daily schedule follows it from now on (past posts stay)."""
     async with sessions() as session:
-        guild = await session.get(Guild, guild_id)
-        if guild is None:
-            guild = Guild(id=guild_id, joined_at=now, updated_at=now)
-            session.add(guild)
+        guild = await guild_row(session, guild_id, now)
         guild.timezone = timezone
         guild.updated_at = now
         config = await session.get(DailyConfig, guild_id)
@@ -299,10 +294,7 @@ async def set_log_channel(
     sessions: Sessions, guild_id: int, channel_id: int | None, now: datetime
 ) -> None:
     async with sessions() as session:
-        guild = await session.get(Guild, guild_id)
-        if guild is None:
-            guild = Guild(id=guild_id, joined_at=now, updated_at=now)
-            session.add(guild)
+        guild = await guild_row(session, guild_id, now)
         guild.log_channel_id = channel_id
         guild.updated_at = now
         await session.commit()

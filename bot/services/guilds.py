@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.inserts import insert_ignoring_duplicates
 from bot.db.models import Guild
 
 
@@ -19,14 +18,25 @@ async def ensure_guilds(
     wanted = sorted(set(guild_ids))
     if not wanted:
         return []
-    for _attempt in range(2):  # another shard process may add the same guild concurrently
-        async with sessions() as session:
-            known = set((await session.scalars(select(Guild.id).where(Guild.id.in_(wanted)))).all())
-            new = [gid for gid in wanted if gid not in known]
-            session.add_all(Guild(id=gid, joined_at=now, updated_at=now) for gid in new)
-            try:
-                await session.commit()
-                return new
-            except IntegrityError:
-                await session.rollback()
-    return []
+    async with sessions() as session:
+        new = await _insert_missing(session, wanted, now)
+        await session.commit()
+    return new
+
+
+async def guild_row(session: AsyncSession, guild_id: int, now: datetime) -> Guild:
+    """The guild's settings row inside the caller's transaction, created when missing.
+
+    The row is inserted (or found already there) before it is read, so a command racing the
+    bot's own join handler, or another process, settles on one row instead of an
+    IntegrityError; on SQLite it also takes the write lock before the first read."""
+    await _insert_missing(session, [guild_id], now)
+    guild = await session.get(Guild, guild_id)
+    assert guild is not None
+    return guild
+
+
+async def _insert_missing(session: AsyncSession, guild_ids: list[int], now: datetime) -> list[int]:
+    statement = insert_ignoring_duplicates(session, Guild.__table__).returning(Guild.id)
+    rows = [{"id": gid, "joined_at": now, "updated_at": now} for gid in guild_ids]
+    return sorted((await session.scalars(statement, rows)).all())

@@ -21,12 +21,13 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Guild, Question, QuizAnswer, QuizQuestion, QuizResult, QuizRound
+from bot.db.models import Question, QuizAnswer, QuizQuestion, QuizResult, QuizRound
 from bot.domain import quiz as rules
 from bot.domain.errors import BadInput, Conflict, NotAllowed, NotFound
 from bot.domain.quiz import Answer, Placed, Verdict
 from bot.services.activity import record_activity
 from bot.services.daily import QuestionView, question_view
+from bot.services.guilds import guild_row
 
 Sessions = async_sessionmaker[AsyncSession]
 TOP = 5  # the running standings shown after each question
@@ -168,8 +169,7 @@ async def start(
                 if chosen
                 else f"No single-choice questions match{where}."
             )
-        if await session.get(Guild, guild_id) is None:
-            session.add(Guild(id=guild_id, joined_at=now, updated_at=now))
+        await guild_row(session, guild_id, now)
         row = QuizRound(
             guild_id=guild_id,
             channel_id=channel_id,
