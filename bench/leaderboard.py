@@ -28,6 +28,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
@@ -36,17 +37,25 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import ScoreTotal
 from bot.domain.leaderboard import PERIODS, period_start
+from bot.domain.streaks import Streak, breaks_at
 from bot.services import leaderboard, streaks
 from bot.services.activity import record_activity
 
 GUILD = 1 << 40
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+UTC_ZONE = ZoneInfo("UTC")  # the guild's
+
+
+def caller_of(members: int) -> int:
+    """The member who asks for every board: a middling one, far outside the top 10."""
+    return 10_000_000 + members // 2
 
 
 def build(path: Path, members: int, days: int) -> int:
     """Bulk-write the synthetic guild with plain sqlite3 (far faster than the ORM; the
     timed part goes through the stack). Returns the number of activity rows."""
     rng = random.Random(7)
+    caller = caller_of(members)
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
@@ -86,9 +95,10 @@ def build(path: Path, members: int, days: int) -> int:
                     for k in range(1, 4)
                 ]
             for start in starts:
-                graded = rng.randint(0, 40)
+                # The caller (see `caller_of`) is on every board, so their rank is timed.
+                graded = rng.randint(10 if member == caller else 0, 40)
                 correct = rng.randint(0, graded)
-                quiz_points = rng.randint(0, 5000)
+                quiz_points = rng.randint(1 if member == caller else 0, 5000)
                 totals.append(
                     (
                         GUILD,
@@ -102,9 +112,20 @@ def build(path: Path, members: int, days: int) -> int:
                         correct * 10_000 // graded if graded else 0,
                     )
                 )
-        run = rng.randint(0, 60)
+        run = rng.randint(1 if member == caller else 0, 60)
+        freezes = rng.randint(0, 2)
+        cut = breaks_at(Streak(today, run, run, freezes), UTC_ZONE)
         streak_rows.append(
-            (member, GUILD, today.isoformat(), run, run + rng.randint(0, 30), rng.randint(0, 2), 0)
+            (
+                member,
+                GUILD,
+                today.isoformat(),
+                run,
+                run + rng.randint(0, 30),
+                freezes,
+                0,
+                cut.strftime("%Y-%m-%d %H:%M:%S.%f") if cut else None,
+            )
         )
     if batch:
         db.executemany(
@@ -119,7 +140,8 @@ def build(path: Path, members: int, days: int) -> int:
     )
     db.executemany(
         "INSERT INTO streaks (member_id, guild_id, last_day, current, longest, freezes,"
-        " last_activity_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '2026-11-25T12:00:00+00:00')",
+        " last_activity_id, breaks_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, '2026-11-25 12:00:00.000000')",
         streak_rows,
     )
     last = db.execute("SELECT max(id) FROM activities").fetchone()[0]
@@ -170,7 +192,7 @@ async def run(members: int, days: int, repeat: int) -> list[tuple[str, float, fl
         rows = build(path, members, days)
         progress(f"{rows:,} activity rows written")
         sessions = create_session_factory(engine)
-        caller = 10_000_000 + members // 2
+        caller = caller_of(members)
         results: list[tuple[str, float, float]] = []
 
         async def top10(_: int) -> None:
@@ -191,7 +213,7 @@ async def run(members: int, days: int, repeat: int) -> list[tuple[str, float, fl
             for period in PERIODS if board != "streak" else ("all",):
 
                 async def one(_: int, board: str = board, period: str = period) -> None:
-                    await leaderboard.board(
+                    shown = await leaderboard.board(
                         sessions,
                         guild_id=GUILD,
                         board=board,
@@ -199,6 +221,7 @@ async def run(members: int, days: int, repeat: int) -> list[tuple[str, float, fl
                         caller_id=caller,
                         now=NOW,
                     )
+                    assert len(shown.top) == 10 and shown.caller is not None, (board, period)
 
                 progress(f"board {board}, {period}")
                 results.append(

@@ -20,6 +20,7 @@ from bot.connection import adopt_gateway, use_api_base
 from bot.domain.errors import CohortError
 from bot.services import app_state, guilds
 from bot.settings import Settings
+from bot.ui import notices
 
 log = logging.getLogger("cohort")
 
@@ -104,6 +105,17 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
             await interaction.response.send_message(message, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not tell the member about an error", exc_info=True)
+        return
+    await deliver_notices(interaction)
+
+
+async def deliver_notices(interaction: discord.Interaction[Any]) -> None:
+    """A member's kept notices (a freeze used while their DMs were closed) come with the next
+    reply they get, whichever command it answers."""
+    try:
+        await notices.deliver(interaction)
+    except discord.HTTPException:
+        log.warning("could not deliver kept notices", exc_info=True)
 
 
 class CohortBot(commands.AutoShardedBot):
@@ -196,6 +208,11 @@ class CohortBot(commands.AutoShardedBot):
         await guilds.ensure_guilds(self.services.sessions, owned, self.services.clock.now())
         self.prepared.set()
         log.info("ready as %s in %d guilds", self.user, len(owned))
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[Any], _command: Any
+    ) -> None:
+        await deliver_notices(interaction)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await guilds.ensure_guilds(self.services.sessions, [guild.id], self.services.clock.now())

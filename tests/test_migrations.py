@@ -150,3 +150,66 @@ async def test_shard_processes_starting_together_migrate_once(database_url: str)
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_0010_fills_in_when_existing_streaks_break(database_url: str) -> None:
+    """Streaks stored before 0010 get `breaks_at` from the bot's rule: the member's own zone,
+    else the guild's; a streak already at zero gets none."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine, "0009")
+        async with engine.begin() as conn:
+            # SQLite keeps timestamps as text; asyncpg wants datetimes.
+            stamp: object = (
+                datetime(2026, 3, 1, tzinfo=UTC)
+                if "postgresql" in database_url
+                else "2026-03-01 00:00:00"
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO guilds (id, timezone, joined_at, updated_at) "
+                    "VALUES (1, 'Asia/Tokyo', :t, :t)"
+                ),
+                {"t": stamp},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO members (id, timezone, created_at, updated_at)"
+                    " VALUES (7, 'America/New_York', :t, :t)"
+                ),
+                {"t": stamp},
+            )
+            for member, current in ((7, 3), (8, 2), (9, 0)):
+                await conn.execute(
+                    text(
+                        "INSERT INTO streaks (member_id, guild_id, last_day, current, longest,"
+                        " freezes, last_activity_id, updated_at)"
+                        " VALUES (:m, 1, :day, :c, 3, 0, 1, :t)"
+                    ),
+                    {
+                        "m": member,
+                        "c": current,
+                        "day": datetime(2026, 3, 4).date(),
+                        "t": stamp,
+                    },
+                )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            found = dict(
+                (await conn.execute(text("SELECT member_id, breaks_at FROM streaks"))).all()
+            )
+    finally:
+        await engine.dispose()
+
+    def utc(value: object) -> object:
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return value
+
+    assert utc(found[7]) == datetime(2026, 3, 6, 5, 0, tzinfo=UTC)  # New York's 6 March
+    assert utc(found[8]) == datetime(2026, 3, 5, 15, 0, tzinfo=UTC)  # Tokyo's
+    assert found[9] is None

@@ -347,9 +347,12 @@ class StreakRow(Base):
 
     Maintained from the activity table by `bot.services.streaks.catch_up`, which applies new
     activities in id order; `last_activity_id` is the last one applied and doubles as the
-    row's version (an update is conditional on it, so two processes never interleave)."""
+    row's version (an update is conditional on it, so two processes never interleave).
+    `breaks_at` is when the member's local today passes the streak's last saveable day
+    (`bot.domain.streaks.breaks_at`): the streak board's "alive now?" as one comparison."""
 
     __tablename__ = "streaks"
+    __table_args__ = (Index("ix_streaks_guild_current", "guild_id", "current", "breaks_at"),)
 
     member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -359,6 +362,7 @@ class StreakRow(Base):
     freezes: Mapped[int] = mapped_column(default=0)
     started: Mapped[date | None] = mapped_column(Date)
     last_activity_id: Mapped[int] = mapped_column(default=0)
+    breaks_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

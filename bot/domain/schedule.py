@@ -176,6 +176,18 @@ def local_date(instant: datetime, tz: zoneinfo.ZoneInfo) -> date:
     return instant.astimezone(tz).date()
 
 
+def day_start(day: date, tz: zoneinfo.ZoneInfo) -> datetime:
+    """The first instant (UTC) whose local date in `tz` is `day`. Usually local midnight; where
+    clocks spring forward at midnight, the end of the gap; where they fall back at midnight
+    (Chile), the second midnight, since the first one still shows the day before. A date the
+    zone skipped altogether (Samoa, 30 December 2011) starts when the next one does."""
+    for fold in (0, 1):
+        instant = datetime.combine(day, time(0), tz).replace(fold=fold).astimezone(UTC)
+        if local_date(instant, tz) == day:
+            return instant
+    return day_start(day + timedelta(days=1), tz)
+
+
 def _first_occurrence(wall: datetime, tz: zoneinfo.ZoneInfo) -> datetime | None:
     """The earliest UTC instant showing naive `wall` in `tz`, or None if it falls in a gap.
 

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.schedule import day_start
 
 FREEZE_EVERY = 7
 MAX_FREEZES = 2
@@ -148,6 +151,30 @@ def view(streak: Streak, today: date, skipped: Collection[date] = ()) -> View:
         tuple(misses),
         at_risk=True,
     )
+
+
+def alive_through(streak: Streak, skipped: Collection[date] = ()) -> date | None:
+    """The last local date on which `view` still shows this stored streak (None: it shows
+    nothing): each missed day after `last_day` takes a freeze, and the day after the misses
+    outrun the freezes the streak is broken."""
+    if streak.last_day is None or streak.current == 0:
+        return None
+    day, misses = streak.last_day + ONE_DAY, 0
+    while True:
+        # `view(day)` counts the misses strictly before `day`; `day` itself is one for day + 1.
+        if day not in skipped:
+            misses += 1
+            if misses > streak.freezes:
+                return day
+        day += ONE_DAY
+
+
+def breaks_at(streak: Streak, zone: ZoneInfo, skipped: Collection[date] = ()) -> datetime | None:
+    """The instant (UTC) from which `view` on the member's local today shows this stored
+    streak broken; None when it shows no streak already. Stored, it turns "whose streak is
+    alive now?" into one indexed comparison for the streak board."""
+    through = alive_through(streak, skipped)
+    return None if through is None else day_start(through + ONE_DAY, zone)
 
 
 def restart(streak: Streak) -> Streak:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, select
@@ -34,7 +35,7 @@ from bot.db.models import (
 from bot.domain import leaderboard as rules
 from bot.domain.errors import BadInput
 from bot.domain.schedule import local_date
-from bot.services import app_state, streaks
+from bot.services import app_state
 
 Sessions = async_sessionmaker[AsyncSession]
 CURSORS = {"daily": "scores.daily_cursor", "quiz": "scores.quiz_cursor"}
@@ -206,87 +207,66 @@ async def board(
         raise BadInput(f"Unknown board “{board[:50]}”: pick one of {', '.join(rules.BOARDS)}.")
     if period not in rules.PERIODS:
         raise BadInput(f"Unknown period “{period[:50]}”: pick week, month or all.")
-    if board == "streak":
-        return await _streak_board(sessions, guild_id, caller_id, now, present)
     async with sessions() as session:
-        tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
-        today = local_date(now, ZoneInfo(tz or "UTC"))
-        start = rules.period_start(period, today)
-        where = and_(
-            ScoreTotal.guild_id == guild_id,
-            ScoreTotal.period == period,
-            ScoreTotal.period_start == start,
-        )
-        if board == "accuracy":
-            metric = ScoreTotal.accuracy
-            where = and_(where, ScoreTotal.graded >= rules.MIN_GRADED)
+        if board == "streak":
+            # Streaks alive now, each on its member's local day (`breaks_at` is stored for it).
+            period, start = "all", rules.ALL_TIME  # a streak has no period
+            metric: Any = StreakRow.current
+            member: Any = StreakRow.member_id
+            details: tuple[Any, ...] = ()
+            where = and_(
+                StreakRow.guild_id == guild_id, StreakRow.current > 0, StreakRow.breaks_at > now
+            )
         else:
-            metric = ScoreTotal.points if board == "points" else ScoreTotal.quiz_points
-            where = and_(where, metric > 0)
+            tz = await session.scalar(select(Guild.timezone).where(Guild.id == guild_id))
+            start = rules.period_start(period, local_date(now, ZoneInfo(tz or "UTC")))
+            member, details = ScoreTotal.member_id, (ScoreTotal.correct, ScoreTotal.graded)
+            where = and_(
+                ScoreTotal.guild_id == guild_id,
+                ScoreTotal.period == period,
+                ScoreTotal.period_start == start,
+            )
+            if board == "accuracy":
+                metric = ScoreTotal.accuracy
+                where = and_(where, ScoreTotal.graded >= rules.MIN_GRADED)
+            else:
+                metric = ScoreTotal.points if board == "points" else ScoreTotal.quiz_points
+                where = and_(where, metric > 0)
+
+        def entry(rank: int, member_id: int, value: int, *detail: int) -> Entry:
+            shown = value / 10_000 if board == "accuracy" else float(value)
+            return Entry(rank, member_id, shown, "/".join(map(str, detail)))
+
         rows = (
             await session.execute(
-                select(ScoreTotal.member_id, metric, ScoreTotal.correct, ScoreTotal.graded)
+                select(member, metric, *details)
                 .where(where)
-                .order_by(metric.desc(), ScoreTotal.member_id)
+                .order_by(metric.desc(), member)
                 .limit(rules.TOP * 3)
             )
         ).all()
         top: list[Entry] = []
         values: list[float] = []  # of the present members listed so far, best first
-        for member_id, value, correct, graded in rows:
+        gone: list[float] = []  # values of members found to have left, passed over
+        for member_id, value, *detail in rows:
             if present is not None and not await present(member_id):
+                gone.append(float(value))
                 continue
-            rank = sum(1 for v in values if v > value) + 1
+            top.append(entry(sum(1 for v in values if v > value) + 1, member_id, value, *detail))
             values.append(float(value))
-            shown = value / 10_000 if board == "accuracy" else float(value)
-            top.append(Entry(rank, member_id, shown, f"{correct}/{graded}"))
             if len(top) == rules.TOP:
                 break
-        mine = (
-            await session.execute(
-                select(metric, ScoreTotal.correct, ScoreTotal.graded).where(
-                    where, ScoreTotal.member_id == caller_id
-                )
-            )
-        ).first()
-        caller = None
-        if mine is not None:
-            better = await session.scalar(select(func.count()).where(where, metric > mine[0]))
-            shown = mine[0] / 10_000 if board == "accuracy" else float(mine[0])
-            caller = Entry(int(better or 0) + 1, caller_id, shown, f"{mine[1]}/{mine[2]}")
+        caller = next((e for e in top if e.member_id == caller_id), None)
+        if caller is None:
+            mine = (
+                await session.execute(select(metric, *details).where(where, member == caller_id))
+            ).first()
+            if mine is not None:
+                better = await session.scalar(select(func.count()).where(where, metric > mine[0]))
+                # Members ahead who left are only known among those the top 10 passed over.
+                better = int(better or 0) - sum(1 for v in gone if v > mine[0])
+                caller = entry(better + 1, caller_id, *mine)
     return Board(board, period, None if period == "all" else start, top, caller)
-
-
-async def _streak_board(
-    sessions: Sessions,
-    guild_id: int,
-    caller_id: int,
-    now: datetime,
-    present: Callable[[int], Awaitable[bool]] | None,
-) -> Board:
-    """Current streaks as members see them today (a streak broken yesterday counts 0)."""
-    async with sessions() as session:
-        rows = list(
-            await session.scalars(
-                select(StreakRow)
-                .where(StreakRow.guild_id == guild_id, StreakRow.current > 0)
-                .order_by(StreakRow.current.desc())
-                .limit(200)
-            )
-        )
-        views = await streaks.as_seen(session, rows, now)
-    seen = [(v.view.current, m) for (m, _), v in views.items() if v.view.current]
-    seen.sort(key=lambda x: (-x[0], x[1]))
-    everyone = [Entry(sum(1 for c, _ in seen if c > cur) + 1, m, cur) for cur, m in seen]
-    caller = next((e for e in everyone if e.member_id == caller_id), None)
-    top: list[Entry] = []
-    for current, member_id in seen:
-        if present is not None and not await present(member_id):
-            continue
-        top.append(Entry(sum(1 for e in top if e.value > current) + 1, member_id, current))
-        if len(top) == rules.TOP:
-            break
-    return Board("streak", "all", None, top, caller)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.inserts import insert_ignoring_duplicates
@@ -105,6 +105,7 @@ async def _catch_up_batch(sessions: Sessions) -> tuple[list[Notice], bool]:
             )
         }
         skipped = await _skipped(session, {m for m, _ in keys})
+        zones = await zones_for(session, keys)
         notices: list[Notice] = []
         frozen_rows: list[dict[str, object]] = []
         for key in keys:
@@ -130,6 +131,7 @@ async def _catch_up_batch(sessions: Sessions) -> tuple[list[Notice], bool]:
                     frozen += change.frozen
                     reached += change.milestones
             _store(row, state, groups[key][-1][0])
+            row.breaks_at = rules.breaks_at(state, zones[key], skipped.get(member_id, set()))
             frozen_rows += [
                 {"member_id": member_id, "guild_id": guild_id, "day": d} for d in frozen
             ]
@@ -228,6 +230,7 @@ async def set_timezone(
         ]
         if jumped:
             await session.execute(insert_ignoring_duplicates(session, SkippedDay.__table__), jumped)
+        await _refresh_breaks(session, StreakRow.member_id == member_id)
         await session.commit()
     return before, after
 
@@ -238,10 +241,10 @@ async def guild_timezone_changed(
     """A guild's timezone changed: for its members who count days in it (no timezone of
     their own), the local dates the change jumps over are skipped, not missed. Returns how
     many members that concerned."""
+    if old == new:
+        return 0
     before, after = local_date(now, ZoneInfo(old)), local_date(now, ZoneInfo(new))
     jumped = [before + timedelta(days=i) for i in range(1, (after - before).days)]
-    if not jumped:
-        return 0
     async with sessions() as session:
         members = list(
             await session.scalars(
@@ -253,8 +256,15 @@ async def guild_timezone_changed(
         rows = [{"member_id": m, "day": d} for m in members for d in jumped]
         if rows:
             await session.execute(insert_ignoring_duplicates(session, SkippedDay.__table__), rows)
+        # Their streaks now break at the new zone's midnight.
+        await _refresh_breaks(
+            session,
+            StreakRow.guild_id == guild_id,
+            StreakRow.member_id.not_in(select(Member.id).where(Member.timezone.is_not(None))),
+            zone=ZoneInfo(new),
+        )
         await session.commit()
-    return len(members)
+    return len(members) if jumped else 0
 
 
 async def keep_notice(
@@ -320,6 +330,24 @@ def _store(row: StreakRow, state: Streak, last_activity_id: int) -> None:
     row.freezes = state.freezes
     row.started = state.started
     row.last_activity_id = last_activity_id
+
+
+async def _refresh_breaks(
+    session: AsyncSession, *where: ColumnElement[bool], zone: ZoneInfo | None = None
+) -> None:
+    """Work `breaks_at` out again for the live streaks `where` selects (in `zone`, else each
+    member's as stored), after a timezone change moved their midnight or skipped some of their
+    dates."""
+    rows = list(await session.scalars(select(StreakRow).where(StreakRow.current > 0, *where)))
+    if not rows:
+        return
+    keys = {(r.member_id, r.guild_id) for r in rows}
+    zones = {key: zone for key in keys} if zone else await zones_for(session, keys)
+    skipped = await _skipped(session, {m for m, _ in keys})
+    for row in rows:
+        row.breaks_at = rules.breaks_at(
+            state_of(row), zones[(row.member_id, row.guild_id)], skipped.get(row.member_id, set())
+        )
 
 
 async def _skipped(session: AsyncSession, members: set[int]) -> dict[int, set[date]]:

@@ -22,8 +22,13 @@ def waiting(services: Any) -> set[int]:
 
 
 async def deliver(interaction: discord.Interaction[Any]) -> None:
-    """After a reply: the member's kept notices, privately, then forgotten."""
-    services = interaction.client.services
+    """After a reply: the member's kept notices, privately, then forgotten.
+
+    Every slash command's reply (and error) calls this through the bot; buttons and selects
+    that answer a member call it themselves."""
+    services = getattr(interaction.client, "services", None)
+    if services is None or not interaction.response.is_done():
+        return
     box = waiting(services)
     if interaction.user.id not in box:
         return

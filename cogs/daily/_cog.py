@@ -21,7 +21,7 @@ from discord.ext import commands
 from bot.domain.errors import BadInput, NotFound
 from bot.domain.schedule import parse_hhmm, parse_timezone, timezone_choices
 from bot.scheduling.timers import Timers
-from bot.services import daily
+from bot.services import daily, streaks
 from bot.services.daily import ExistingPost, PostPlan
 from bot.ui.daily import post_embed, reveal_embed, status_embed, ts
 from bot.ui.guards import DAILY_CHANNEL_PERMISSIONS, missing_permissions, require_organiser
@@ -326,6 +326,7 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
             raise BadInput("Pick a role to ping, not @everyone.")
         tracks, names = await daily.bank_topics(self.services.sessions)
         chosen = daily.parse_topics(topics, tracks, names)
+        old_zone, _ = await daily.guild_config(self.services.sessions, interaction.guild.id)
         settings = await daily.configure(
             self.services.sessions,
             guild_id=interaction.guild.id,
@@ -337,6 +338,14 @@ class Daily(commands.GroupCog, group_name="daily", group_description="The questi
             reveal_hours=reveal_hours,
             ping_role_id=ping_role.id if ping_role else None,
             now=self.services.clock.now(),
+        )
+        # Streaks counted in the server's timezone follow it, as with /config timezone.
+        await streaks.guild_timezone_changed(
+            self.services.sessions,
+            interaction.guild.id,
+            old_zone,
+            zone.key,
+            self.services.clock.now(),
         )
         self.arm(settings)
         nxt = settings.next_post(self.services.clock.now())

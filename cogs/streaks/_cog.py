@@ -152,7 +152,6 @@ class Streaks(commands.Cog):
         await interaction.followup.send(
             embed=embed, file=file, allowed_mentions=discord.AllowedMentions.none()
         )
-        await notices.deliver(interaction)
 
 
 class Boards(commands.Cog):
@@ -195,7 +194,6 @@ class Boards(commands.Cog):
         await interaction.followup.send(
             embed=embed, allowed_mentions=discord.AllowedMentions.none()
         )
-        await notices.deliver(interaction)
 
     async def _still_here(self, guild: discord.Guild, member_id: int) -> bool:
         key, now = (guild.id, member_id), time.monotonic()
@@ -289,4 +287,3 @@ class Profile(commands.GroupCog, group_name="profile", group_description="Your s
         hours = await reminder_service.settings_of(self.services.sessions, interaction.user.id)
         embed = profile_embed(card, zone, numbers, hours)
         await interaction.response.send_message(embed=embed, ephemeral=True)
-        await notices.deliver(interaction)

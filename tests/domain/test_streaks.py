@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.streaks import Streak, advance, replay, view
+from bot.domain.schedule import local_date
+from bot.domain.streaks import Streak, advance, alive_through, breaks_at, replay, view
 
 D0 = date(2026, 3, 1)
 
@@ -145,3 +146,39 @@ def test_timezone_changes_never_rewrite_the_past(
         streak = change.streak if not change.out_of_order else replay(active, skipped - active)
     if active:
         assert streak == replay(active, skipped - active)
+
+
+BREAK_ZONES = [*ZONES, "America/Santiago", "America/Havana", "Pacific/Apia", "Asia/Beirut"]
+
+
+@given(
+    histories(),
+    st.sampled_from(BREAK_ZONES),
+    st.integers(-2 * 24 * 60, 12 * 24 * 60),  # minutes from the last active day's local noon
+)
+def test_the_stored_break_instant_agrees_with_what_the_member_sees(
+    history: tuple[list[date], set[date]], zone_name: str, minutes: int
+) -> None:
+    """`breaks_at` is stored so the streak board can ask "alive now?" in SQL; at any instant
+    it must say exactly what `view` on the member's local today says, across DST (Chile and
+    Cuba change clocks at midnight) and skipped dates."""
+    active, skipped = history
+    zone = ZoneInfo(zone_name)
+    streak = replay(active, skipped)
+    noon = datetime.combine(streak.last_day, datetime.min.time(), zone) + timedelta(hours=12)
+    now = noon.astimezone(UTC) + timedelta(minutes=minutes)
+    cut = breaks_at(streak, zone, skipped)
+    alive = view(streak, local_date(now, zone), skipped).current > 0
+    assert alive == (cut is not None and now < cut), (streak, now, cut)
+
+
+def test_break_instants_at_the_edges() -> None:
+    streak = Streak(last_day=date(2026, 4, 3), current=5, longest=5, freezes=0)
+    assert alive_through(streak) == date(2026, 4, 4)
+    santiago = ZoneInfo("America/Santiago")
+    # Chile falls back at midnight on 5 April 2026: the first "00:00" still shows 4 April.
+    assert breaks_at(streak, santiago) == datetime(2026, 4, 5, 4, 0, tzinfo=UTC)
+    held = Streak(last_day=date(2026, 4, 3), current=5, longest=5, freezes=2)
+    assert alive_through(held) == date(2026, 4, 6)
+    assert alive_through(held, skipped={date(2026, 4, 5)}) == date(2026, 4, 7)
+    assert alive_through(Streak()) is None and breaks_at(Streak(), santiago) is None

@@ -268,14 +268,34 @@ async def test_a_freeze_notice_waits_for_the_next_reply_when_dms_are_closed(
     assert emulator.dms(world.alice) == []
     assert [e.code for e in emulator.take_errors()] == [50007], "Discord refused the DM"
     clock.advance(timedelta(days=8))
-    await (await emulator.invoke(world.alice, world.general, "streak")).reply()
+    await (await emulator.invoke(world.alice, world.general, "help")).reply()
     await emulator.wait_until(
         lambda: any("freeze covered" in m.content for m in emulator.ephemerals(world.alice)),
-        what="the kept notice",
+        what="the kept notice, with whatever reply comes next",
     )
     await (await emulator.invoke(world.alice, world.general, "profile show")).reply()
     later = [m for m in emulator.ephemerals(world.alice) if "freeze covered" in m.content]
     assert len(later) == 1, "told once"
+
+
+async def test_a_kept_notice_also_comes_with_an_error_reply(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    world.alice.dms_open = False
+    start = clock.now()
+    for n in [*range(7), 8]:
+        await played(bot, world.alice.id, world.guild.id, start + timedelta(days=n))
+    cog = bot.get_cog("Streaks")
+    assert cog is not None
+    await cog.tick()  # type: ignore[attr-defined]
+    emulator.take_errors()  # the refused DM
+    options = {"member": emulator.bot_user}
+    reply = await (await emulator.invoke(world.alice, world.general, "streak", options)).reply()
+    assert "Bots don't keep streaks" in reply.content
+    await emulator.wait_until(
+        lambda: any("freeze covered" in m.content for m in emulator.ephemerals(world.alice)),
+        what="the kept notice after the error",
+    )
 
 
 async def test_a_dst_week_in_the_servers_timezone_keeps_the_streak_whole(

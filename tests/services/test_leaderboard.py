@@ -121,3 +121,56 @@ async def test_totals_follow_the_guilds_calendar_and_fold_each_answer_once(
         await leaderboard.board(
             sessions, guild_id=GUILD, board="karma", period="all", caller_id=1, now=now
         )
+
+
+async def test_members_who_left_are_skipped_and_not_counted_ahead_of_the_caller(
+    session_factory: Sessions,
+) -> None:
+    """Fifteen members, 1500 points down to 100; the top three left the guild. The board lists
+    members 4-13, ranked 1-10, and member 15 (100 points) is 12th, not 15th."""
+    async with session_factory() as session:
+        session.add(
+            Guild(id=GUILD, timezone="UTC", joined_at=SUNDAY_NIGHT, updated_at=SUNDAY_NIGHT)
+        )
+        for member in range(1, 16):
+            points = (16 - member) * 100
+            session.add(
+                ScoreTotal(
+                    guild_id=GUILD,
+                    period="all",
+                    period_start=period_start("all", date(2026, 3, 1)),
+                    member_id=member,
+                    points=points,
+                    quiz_points=0,
+                    correct=points // 100,
+                    graded=points // 100,
+                    accuracy=10_000,
+                )
+            )
+        await session.commit()
+    left = {1, 2, 3}
+
+    async def present(member_id: int) -> bool:
+        return member_id not in left
+
+    for caller, rank in [(15, 12), (5, 2)]:
+        result = await leaderboard.board(
+            session_factory,
+            guild_id=GUILD,
+            board="points",
+            period="all",
+            caller_id=caller,
+            now=SUNDAY_NIGHT,
+            present=present,
+        )
+        assert [(e.rank, e.member_id) for e in result.top] == [(n - 3, n) for n in range(4, 14)]
+        assert result.caller is not None and result.caller.rank == rank
+    everyone = await leaderboard.board(
+        session_factory,
+        guild_id=GUILD,
+        board="points",
+        period="all",
+        caller_id=15,
+        now=SUNDAY_NIGHT,
+    )
+    assert everyone.caller is not None and everyone.caller.rank == 15

@@ -123,3 +123,79 @@ async def test_a_dst_week_counts_every_local_day_once(session_factory: Sessions)
     card = await streaks.card(sessions, ADA, GUILD, datetime(2026, 3, 12, 16, 0, tzinfo=UTC))
     assert sorted(card.active) == [date(2026, 3, 5 + n) for n in range(7)]
     assert (card.view.current, card.view.freezes) == (7, 1) and not card.frozen
+
+
+async def test_the_streak_board_ranks_live_streaks_on_each_members_day(
+    session_factory: Sessions,
+) -> None:
+    """Fourteen members in London with streaks of 1-14 days ending on 15 March, and one in
+    Tokyo with 20 days ending on Tokyo's 15 March. Streaks of 7 or more hold freezes (one at
+    7, two at 14), so each breaks at its own member's midnight, freezes counted: the board
+    and the caller's rank (1 day, 15th, far outside the top 10) follow exactly."""
+    from bot.db.models import Member
+    from bot.services import leaderboard
+
+    sessions = session_factory
+    async with sessions() as session:
+        session.add(Guild(id=GUILD, timezone="Europe/London", joined_at=T0, updated_at=T0))
+        session.add(Member(id=99, timezone="Asia/Tokyo"))
+        await session.commit()
+    last = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+    for member in range(1, 15):
+        for n in range(member):
+            await act(sessions, last - timedelta(days=n), member=member)
+    for n in range(20):
+        await act(sessions, last - timedelta(days=n, hours=9), member=99)  # noon in Tokyo
+    await streaks.catch_up(sessions)
+
+    async def on(*when: int) -> leaderboard.Board:
+        return await leaderboard.board(
+            sessions,
+            guild_id=GUILD,
+            board="streak",
+            period="week",
+            caller_id=1,
+            now=datetime(*when, tzinfo=UTC),  # type: ignore[misc]
+        )
+
+    everyone = await on(2026, 3, 16, 23, 59)
+    assert [(e.member_id, e.value) for e in everyone.top] == [(99, 20.0)] + [
+        (m, float(m)) for m in range(14, 5, -1)
+    ]
+    assert everyone.caller is not None and (everyone.caller.rank, everyone.caller.value) == (
+        15,
+        1.0,
+    )
+    assert everyone.period == "all"
+    london_17 = await on(2026, 3, 17, 0, 0)  # no freezes: streaks of 1-6 break
+    assert [e.member_id for e in london_17.top] == [99, *range(14, 6, -1)]
+    assert london_17.caller is None
+    tokyo_late = await on(2026, 3, 18, 14, 59)  # one freeze used up in London; 23:59 in Tokyo
+    assert [e.member_id for e in tokyo_late.top] == [99, 14]
+    tokyo_19 = await on(2026, 3, 18, 15, 0)  # 19 March in Tokyo: both freezes used, broken
+    assert [(e.rank, e.member_id) for e in tokyo_19.top] == [(1, 14)]
+
+
+async def test_a_timezone_change_moves_when_a_streak_breaks(session_factory: Sessions) -> None:
+    sessions = session_factory
+    async with sessions() as session:
+        session.add(Guild(id=GUILD, timezone="Europe/London", joined_at=T0, updated_at=T0))
+        await session.commit()
+    for member in (ADA, 12):
+        for n in range(3):
+            await act(sessions, T0 + timedelta(days=n), member=member)  # 2-4 March
+    await streaks.catch_up(sessions)
+
+    async def breaks(member: int) -> datetime | None:
+        async with sessions() as session:
+            row = await session.get(StreakRow, (member, GUILD))
+            assert row is not None
+            return row.breaks_at
+
+    assert await breaks(ADA) == datetime(2026, 3, 6, 0, 0, tzinfo=UTC)  # London's 6 March
+    now = T0 + timedelta(days=2, hours=6)
+    await streaks.set_timezone(sessions, ADA, GUILD, "America/New_York", now)
+    assert await breaks(ADA) == datetime(2026, 3, 6, 5, 0, tzinfo=UTC)  # New York's
+    await streaks.guild_timezone_changed(sessions, GUILD, "Europe/London", "Asia/Tokyo", now)
+    assert await breaks(12) == datetime(2026, 3, 5, 15, 0, tzinfo=UTC)  # Tokyo's 6 March
+    assert await breaks(ADA) == datetime(2026, 3, 6, 5, 0, tzinfo=UTC), "has a zone of its own"
