@@ -83,6 +83,9 @@ DO \$\$ BEGIN
     END IF;
 END \$\$;
 ALTER ROLE $ROLE LOGIN CREATEDB PASSWORD '$PASSWORD';
+-- Dropping a test database WITH (FORCE) ends its other sessions; one may be an autovacuum
+-- worker, which belongs to no login role, and only this role may end it.
+GRANT pg_signal_backend TO $ROLE;
 SQL
 if [ "$(as_postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'")" != 1 ]; then
     log "creating database $DATABASE"

@@ -8,6 +8,7 @@ Tests that use these fixtures carry the `database` marker and a `[sqlite]`/`[pos
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -54,10 +56,23 @@ async def database_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterato
         async with admin.connect() as conn:
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
         yield server.set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await _drop(admin, name)
     finally:
         await admin.dispose()
+
+
+async def _drop(admin: AsyncEngine, name: str) -> None:
+    """Drop a test database, ending its sessions. An autovacuum worker that has just started on
+    it can refuse to be ended for a moment; try again briefly rather than fail the test."""
+    for attempt in range(5):
+        try:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.2)
 
 
 @pytest.fixture
