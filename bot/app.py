@@ -32,6 +32,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.quiz",
     "cogs.streaks",
     "cogs.milestones",
+    "cogs.matching",
 )
 
 GENERIC_FAILURE = "Something went wrong on our side. It has been logged; please try again."

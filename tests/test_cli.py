@@ -154,6 +154,8 @@ async def test_demo_runs_and_exits_cleanly(tmp_path: Path) -> None:
     assert "/quiz start" in out and "Final standings" in out and "🥇" in out
     assert (tmp_path / "images" / "quiz-podium.png").stat().st_size > 1000
     assert "ada › /streak" in out and (tmp_path / "images" / "streak-streak.png").exists()
+    assert "/match request" in out and "with exactly: ada, alan" in out
+    assert "interviewer packet" in out and "Reference answer" in out
     assert "Traceback" not in err and "ERROR" not in err, err
 
 

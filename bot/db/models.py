@@ -443,3 +443,145 @@ class PendingNotice(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- mock interviews -------------------------------------------------------------------------
+
+MATCH_CADENCES = ("daily", "weekly", "manual")
+MATCH_ROLES = ("candidate", "interviewer", "either")
+MATCH_LEVELS = ("junior", "mid", "senior")
+# open: in the pool; matched: in a match; cancelled / replaced / expired: left the pool.
+REQUEST_STATUSES = ("open", "matched", "cancelled", "replaced", "expired")
+
+
+class Availability(Base):
+    """A member's weekly availability, kept in the zone they typed it in (one set per member,
+    used in every guild). No windows (`none`) is a saved answer too."""
+
+    __tablename__ = "availabilities"
+
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    timezone: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AvailabilityWindow(Base):
+    """One weekly window in local terms (`bot.domain.availability.Window`), never in UTC, so
+    DST keeps it at the same wall-clock time."""
+
+    __tablename__ = "availability_windows"
+
+    member_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("availabilities.member_id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    weekday: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # 0 = Monday
+    start_minute: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    end_minute: Mapped[int] = mapped_column()
+
+
+class MatchConfig(Base):
+    """Where a guild's match threads go and how often batches run (`last_batch_on` claims a
+    batch: the local date of the last one, so a restart never runs it twice)."""
+
+    __tablename__ = "match_configs"
+    __table_args__ = (CheckConstraint(_in("cadence", MATCH_CADENCES), name="cadence"),)
+
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    cadence: Mapped[str] = mapped_column(String(16), default="daily")
+    last_batch_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MatchRequest(Base):
+    """A member in a guild's pool. `open_member_id` is the member id while the request is open
+    and NULL after: its unique pair with the guild is what keeps one open request per member
+    per guild, even when two requests race."""
+
+    __tablename__ = "match_requests"
+    __table_args__ = (
+        CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),
+        CheckConstraint(_in("role", MATCH_ROLES), name="role"),
+        CheckConstraint(_in("level", MATCH_LEVELS), name="level"),
+        UniqueConstraint("guild_id", "open_member_id"),
+        Index("ix_match_requests_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    open_member_id: Mapped[int | None] = mapped_column(BigInteger)
+    track: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("matches.id"))
+
+
+class Match(Base):
+    """A pair or a panel. The thread is created after the match is committed; `thread_id`
+    NULL means not yet (a restart finishes it)."""
+
+    __tablename__ = "matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
+    )
+    track: Mapped[str] = mapped_column(String(64))
+    swap: Mapped[bool] = mapped_column()  # both chose "either": they swap halfway
+    slot_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    slot_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    weight: Mapped[float] = mapped_column()
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MatchMember(Base):
+    """A member of a match with their role. `open_member_id` is set while the match is open:
+    unique per guild, so a member is never in two open matches, however requests race."""
+
+    __tablename__ = "match_members"
+    __table_args__ = (
+        CheckConstraint(_in("role", ("candidate", "interviewer")), name="role"),
+        UniqueConstraint("guild_id", "open_member_id"),
+        Index("ix_match_members_member", "member_id", "match_id"),
+    )
+
+    match_id: Mapped[int] = mapped_column(
+        ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    open_member_id: Mapped[int | None] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16))
+    dm_sent: Mapped[bool] = mapped_column(default=False)
+
+
+class PacketQuestion(Base):
+    """A question in an interviewer's packet for one candidate: also the record of what each
+    member has received, so no packet repeats a question to the same candidate."""
+
+    __tablename__ = "packet_questions"
+    __table_args__ = (Index("ix_packet_questions_candidate", "candidate_id", "question_id"),)
+
+    match_id: Mapped[int] = mapped_column(
+        ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    interviewer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column()

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import FakeClock
+from bot.demo.mock_interview import mock_interview
 from bot.demo.quiz_round import quiz_round, streak_card
 from bot.demo.transcript import Transcript
 from bot.emulator import Emulator
@@ -77,6 +78,7 @@ async def run_demo(*, images: Path) -> int:
             await _daily(out, emu, bot, group, clock, images)
             await quiz_round(out, emu, bot, group, clock, images)
             await streak_card(out, emu, group, images)
+            await mock_interview(out, emu, group)
         finally:
             await runner.stop()
             await emu.stop()

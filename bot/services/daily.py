@@ -76,6 +76,7 @@ class QuestionView:
     explanation: str
     reference_answer: str | None
     rubric: list[dict[str, str]] | None
+    hints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -896,6 +897,7 @@ def question_view(q: Question) -> QuestionView:
         explanation=q.explanation,
         reference_answer=q.reference_answer,
         rubric=list(q.rubric) if q.rubric else None,
+        hints=tuple(q.hints or ()),
     )
 
 

@@ -36,3 +36,22 @@ async def deliver(interaction: discord.Interaction[Any]) -> None:
     kept = await streaks.take_notices(services.sessions, interaction.user.id)
     if kept:
         await interaction.followup.send("\n".join(kept)[:2000], ephemeral=True)
+
+
+async def dm(client: Any, member_id: int, text: str, **extra: Any) -> bool:
+    """Send a DM; False when the member does not take DMs from the bot."""
+    user = client.get_user(member_id) or await client.fetch_user(member_id)
+    try:
+        await user.send(text, allowed_mentions=discord.AllowedMentions.none(), **extra)
+    except discord.Forbidden:
+        return False
+    return True
+
+
+async def tell(client: Any, member_id: int, guild_id: int, text: str) -> None:
+    """Something sent without an interaction: by DM, else kept for the member's next reply."""
+    if await dm(client, member_id, text):
+        return
+    services = client.services
+    await streaks.keep_notice(services.sessions, member_id, guild_id, text, services.clock.now())
+    waiting(services).add(member_id)

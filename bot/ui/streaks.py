@@ -76,7 +76,13 @@ def board_embed(result: Board, top: list[Entry]) -> discord.Embed:
     return embed
 
 
-def profile_embed(card: Card, zone: str, stats: Stats, remind_hours: int | None) -> discord.Embed:
+def profile_embed(
+    card: Card,
+    zone: str,
+    stats: Stats,
+    remind_hours: int | None,
+    availability: str = "not set: `/availability set`",
+) -> discord.Embed:
     v = card.view
     embed = discord.Embed(title="Your profile", colour=discord.Colour.blurple())
     embed.add_field(name="Timezone", value=zone, inline=False)
@@ -98,4 +104,5 @@ def profile_embed(card: Card, zone: str, stats: Stats, remind_hours: int | None)
         value=f"{remind_hours} h before midnight" if remind_hours else "off",
         inline=False,
     )
+    embed.add_field(name="Availability (mock interviews)", value=availability[:1024], inline=False)
     return embed

@@ -15,9 +15,10 @@ from bot.domain import leaderboard as board_rules
 from bot.domain.errors import BadInput
 from bot.domain.schedule import parse_timezone, timezone_choices
 from bot.scheduling.timers import Timers
-from bot.services import leaderboard, milestones, streaks
+from bot.services import leaderboard, matching, milestones, streaks
 from bot.services import reminders as reminder_service
 from bot.ui import notices
+from bot.ui.matching import availability_text
 from bot.ui.streaks import board_embed, profile_embed, streak_message
 
 if TYPE_CHECKING:
@@ -64,7 +65,8 @@ class Streaks(commands.Cog):
                 for g, n in due.streaks
             )
             try:
-                await self._dm(
+                await notices.dm(
+                    self.bot,
                     due.member_id,
                     f"🔥 Your streak is at risk ({where}): nothing yet today, and the day ends "
                     f"<t:{int(due.midnight.timestamp())}:R>. One answer keeps it going.",
@@ -105,15 +107,7 @@ class Streaks(commands.Cog):
             text = (
                 f"❄️ A streak freeze covered {days}, so your streak lives on: {notice.current} days."
             )
-            if not await self._dm(notice.member_id, text):
-                await streaks.keep_notice(
-                    self.services.sessions,
-                    notice.member_id,
-                    notice.guild_id,
-                    text,
-                    self.services.clock.now(),
-                )
-                notices.waiting(self.services).add(notice.member_id)
+            await notices.tell(self.bot, notice.member_id, notice.guild_id, text)
         if notice.milestones:
             channel_id = await streaks.announce_channel(self.services.sessions, notice.guild_id)
             channel = self.bot.text_channel(notice.guild_id, channel_id) if channel_id else None
@@ -123,15 +117,6 @@ class Streaks(commands.Cog):
                         f"🎉 <@{notice.member_id}> reached a {days}-day streak!",
                         allowed_mentions=discord.AllowedMentions.none(),
                     )
-
-    async def _dm(self, member_id: int, text: str) -> bool:
-        """Whether the DM went out (False: the member does not take DMs)."""
-        user = self.bot.get_user(member_id) or await self.bot.fetch_user(member_id)
-        try:
-            await user.send(text, allowed_mentions=discord.AllowedMentions.none())
-        except discord.Forbidden:
-            return False
-        return True
 
     @app_commands.command(name="streak", description="A streak and its last 26 weeks")
     @app_commands.describe(member="Whose streak (default: yours)")
@@ -285,5 +270,6 @@ class Profile(commands.GroupCog, group_name="profile", group_description="Your s
             self.services.sessions, interaction.guild.id, interaction.user.id
         )
         hours = await reminder_service.settings_of(self.services.sessions, interaction.user.id)
-        embed = profile_embed(card, zone, numbers, hours)
+        windows = await matching.availability(self.services.sessions, interaction.user.id)
+        embed = profile_embed(card, zone, numbers, hours, availability_text(windows))
         await interaction.response.send_message(embed=embed, ephemeral=True)
