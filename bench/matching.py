@@ -57,12 +57,12 @@ ZONES = (  # (zone, share of members)
     ("Australia/Sydney", 4),
 )
 TRACKS = (  # (track, share of requests)
-    ("algorithms", 28),
-    ("system-design", 20),
-    ("frontend", 14),
-    ("backend", 12),
-    ("data", 10),
-    ("ml", 9),
+    ("ml-fundamentals", 28),
+    ("coding", 20),
+    ("ml-system-design", 14),
+    ("statistics", 12),
+    ("deep-learning", 10),
+    ("sql-data", 9),
     ("behavioral", 7),
 )
 

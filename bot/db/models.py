@@ -540,6 +540,7 @@ class Match(Base):
         BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"), index=True
     )
     track: Mapped[str] = mapped_column(String(64))
+    candidate_id: Mapped[int] = mapped_column(BigInteger)  # (in a swapping pair, the first)
     swap: Mapped[bool] = mapped_column()  # both chose "either": they swap halfway
     slot_start: Mapped[datetime] = mapped_column(UTCDateTime)
     slot_end: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -498,46 +498,85 @@ async def _write(
     by_member: dict[int, MatchRequest],
     now: datetime,
 ) -> list[MatchCard]:
-    """The groups as matches, their seats and packets, and their requests closed; raises
-    `Conflict` (or the database's IntegrityError) when another writer got there first."""
-    made: list[int] = []
-    for group in groups:
-        match = Match(
-            guild_id=guild_id,
-            track=by_member[group.candidate].track,
-            swap=group.swap,
-            slot_start=group.slot[0],
-            slot_end=group.slot[1],
-            weight=group.weight,
-            created_at=now,
+    """The groups as matches, their seats and packets, and their requests closed, in a few
+    statements for the whole batch; raises `Conflict` (or the database's IntegrityError) when
+    another writer got there first."""
+    # Core, not the ORM's unit of work: thousands of rows in a batch, one statement each.
+    rows = [
+        {
+            "guild_id": guild_id,
+            "candidate_id": g.candidate,
+            "track": by_member[g.candidate].track,
+            "swap": g.swap,
+            "slot_start": g.slot[0],
+            "slot_end": g.slot[1],
+            "weight": g.weight,
+            "created_at": now,
+        }
+        for g in groups
+    ]
+    # Keyed by candidate (nobody is in two groups of a batch): a RETURNING without a stated
+    # order is one statement, where keeping the parameters' order costs one per row on SQLite.
+    match_ids = dict(
+        (await session.execute(insert(Match).returning(Match.candidate_id, Match.id), rows)).all()
+    )
+    cards = []
+    for group, row in zip(groups, rows, strict=True):
+        match_id = match_ids[group.candidate]
+        seats = sorted(
+            (
+                Seat(
+                    member,
+                    "candidate" if member == group.candidate else "interviewer",
+                    by_member[member].level,
+                    False,
+                )
+                for member in group.members
+            ),
+            key=lambda seat: (seat.role, seat.member_id),
         )
-        session.add(match)
-        await session.flush()
-        session.add_all(
-            MatchMember(
-                match_id=match.id,
-                member_id=member,
-                guild_id=guild_id,
-                open_member_id=member,
-                role="candidate" if member == group.candidate else "interviewer",
-                level=by_member[member].level,
+        cards.append(
+            MatchCard(match_id, guild_id, row["track"], group.swap, group.slot, None, tuple(seats))
+        )
+    await session.execute(
+        insert(MatchMember),
+        [
+            {
+                "match_id": card.id,
+                "member_id": seat.member_id,
+                "guild_id": guild_id,
+                "open_member_id": seat.member_id,
+                "role": seat.role,
+                "level": seat.level,
+                "dm_sent": False,
+            }
+            for card in cards
+            for seat in card.seats
+        ],
+    )
+    # Close the requests, each only if still open; one executemany. Counted afterwards, since
+    # not every driver reports an executemany's row count.
+    table = MatchRequest.__table__
+    close = (
+        update(table)
+        .where(table.c.id == bindparam("rid"), table.c.status == "open")
+        .values(status="matched", open_member_id=None, closed_at=now, match_id=bindparam("mid"))
+    )
+    pairs = [{"rid": by_member[m].id, "mid": card.id} for card in cards for m in card.member_ids]
+    connection = await session.connection()
+    await connection.execute(close, pairs)
+    closed = 0
+    made = [card.id for card in cards]
+    for start in range(0, len(made), 1000):
+        closed += int(
+            await session.scalar(
+                select(func.count()).where(MatchRequest.match_id.in_(made[start : start + 1000]))
             )
-            for member in group.members
+            or 0
         )
-        ids = [by_member[m].id for m in group.members]
-        done = await session.execute(
-            update(MatchRequest)
-            .where(MatchRequest.id.in_(ids), MatchRequest.status == "open")
-            .values(status="matched", open_member_id=None, closed_at=now, match_id=match.id)
-        )
-        if done.rowcount != len(ids):  # type: ignore[attr-defined]
-            await session.rollback()
-            raise Conflict
-        made.append(match.id)
-    await session.flush()
-    cards = [card for card in [await _card(session, m) for m in made] if card is not None]
-    for card in cards:
-        await _choose_packets(session, card)
+    if closed != len(pairs):
+        raise Conflict
+    await _choose_packets(session, cards)
     await session.flush()
     return cards
 
@@ -601,71 +640,78 @@ async def _open_match_of(session: AsyncSession, guild_id: int, member_id: int) -
 # ---- packets -------------------------------------------------------------------------------
 
 
-async def _choose_packets(session: AsyncSession, card: MatchCard) -> None:
+async def _choose_packets(session: AsyncSession, cards: Sequence[MatchCard]) -> None:
     """Questions of the track for each interviewer to ask their candidate: open ones first,
     none the candidate has answered or received before (in a packet, either side of it). A
-    panel's two interviewers share one set; a swapping pair gets two different sets."""
-    taken: set[int] = set()
-    shared: list[int] | None = None
-    for interviewer in card.interviewer_ids:
-        candidate = card.candidate_for(interviewer)
-        if shared is None or card.swap:
-            shared = await _pick(session, card, candidate, taken)
-            taken |= set(shared)
-        for position, question_id in enumerate(shared):
-            session.add(
-                PacketQuestion(
-                    match_id=card.id,
-                    interviewer_id=interviewer,
-                    candidate_id=candidate,
-                    question_id=question_id,
-                    position=position,
-                )
-            )
+    panel's two interviewers share one set; a swapping pair gets two different sets. What
+    each candidate has met is read once for the whole batch."""
+    candidates = {card.candidate_for(i) for card in cards for i in card.interviewer_ids}
+    seen = await _met(session, candidates)
+    tracks = {card.track for card in cards}
+    bank: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for qid, track, fmt in await session.execute(
+        select(Question.id, Question.track, Question.format).where(
+            Question.track.in_(tracks), Question.retired_at.is_(None)
+        )
+    ):
+        bank[track].append((qid, fmt))
+    rows: list[dict[str, int]] = []
+    for card in cards:
+        taken: set[int] = set()
+        shared: list[int] | None = None
+        for interviewer in card.interviewer_ids:
+            candidate = card.candidate_for(interviewer)
+            if shared is None or card.swap:
+                shared = _pick(card.id, bank[card.track], seen[candidate] | taken)
+                taken |= set(shared)
+                seen[candidate] |= set(shared)  # also met, for a later match in this batch
+            rows += [
+                {
+                    "match_id": card.id,
+                    "interviewer_id": interviewer,
+                    "candidate_id": candidate,
+                    "question_id": question_id,
+                    "position": position,
+                }
+                for position, question_id in enumerate(shared)
+            ]
+    if rows:
+        await session.execute(insert(PacketQuestion), rows)
 
 
-async def _pick(
-    session: AsyncSession, card: MatchCard, candidate: int, taken: set[int]
-) -> list[int]:
-    seen: set[int] = set(
-        await session.scalars(
-            select(PacketQuestion.question_id).where(
-                or_(
-                    PacketQuestion.candidate_id == candidate,
-                    PacketQuestion.interviewer_id == candidate,
-                )
-            )
-        )
-    )
-    seen |= set(
-        await session.scalars(
-            select(DailyPost.question_id)
-            .join(DailyAnswer, DailyAnswer.post_id == DailyPost.id)
-            .where(DailyAnswer.member_id == candidate)
-        )
-    )
-    seen |= set(
-        await session.scalars(
-            select(QuizQuestion.question_id)
-            .join(QuizAnswer, QuizAnswer.quiz_question_id == QuizQuestion.id)
-            .where(QuizAnswer.member_id == candidate)
-        )
-    )
-    rows = (
-        await session.execute(
-            select(Question.id, Question.format).where(
-                Question.track == card.track, Question.retired_at.is_(None)
-            )
-        )
-    ).all()
-    fresh = [(qid, fmt) for qid, fmt in rows if qid not in seen and qid not in taken]
+async def _met(session: AsyncSession, members: set[int]) -> dict[int, set[int]]:
+    """The questions each member has answered (daily, quiz) or received in a packet."""
+    met: dict[int, set[int]] = defaultdict(set)
+    ids = sorted(members)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        queries = [
+            select(PacketQuestion.candidate_id, PacketQuestion.question_id).where(
+                PacketQuestion.candidate_id.in_(chunk)
+            ),
+            select(PacketQuestion.interviewer_id, PacketQuestion.question_id).where(
+                PacketQuestion.interviewer_id.in_(chunk)
+            ),
+            select(DailyAnswer.member_id, DailyPost.question_id)
+            .join(DailyPost, DailyPost.id == DailyAnswer.post_id)
+            .where(DailyAnswer.member_id.in_(chunk)),
+            select(QuizAnswer.member_id, QuizQuestion.question_id)
+            .join(QuizQuestion, QuizQuestion.id == QuizAnswer.quiz_question_id)
+            .where(QuizAnswer.member_id.in_(chunk)),
+        ]
+        for query in queries:
+            for member_id, question_id in await session.execute(query):
+                met[member_id].add(question_id)
+    return met
 
+
+def _pick(match_id: int, bank: Sequence[tuple[int, str]], excluded: set[int]) -> list[int]:
     def order(item: tuple[int, str]) -> tuple[bool, str]:
         # Open questions first; among them a spread that differs from match to match.
         qid, fmt = item
-        return fmt != "open", hashlib.sha256(f"{card.id}:{qid}".encode()).hexdigest()
+        return fmt != "open", hashlib.sha256(f"{match_id}:{qid}".encode()).hexdigest()
 
-    fresh.sort(key=order)
+    fresh = sorted((item for item in bank if item[0] not in excluded), key=order)
     return [qid for qid, _ in fresh[:PACKET_SIZE]]
 
 

@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("guild_id", sa.BigInteger(), nullable=False),
         sa.Column("track", sa.String(length=64), nullable=False),
+        sa.Column("candidate_id", sa.BigInteger(), nullable=False),
         sa.Column("swap", sa.Boolean(), nullable=False),
         sa.Column("slot_start", sa.DateTime(timezone=True), nullable=False),
         sa.Column("slot_end", sa.DateTime(timezone=True), nullable=False),
