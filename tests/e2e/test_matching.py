@@ -163,6 +163,9 @@ async def test_a_waiting_partner_means_a_private_thread_at_once_with_a_packet_by
     assert emulator.dms(world.alice) == [], "the candidate gets no packet"
     candidate = await (await emulator.click(world.alice, proposal, label="Show my packet")).reply()
     assert candidate.ephemeral and "no packet for you" in candidate.content
+    # The server owner can see every thread, but this one is not theirs.
+    outsider = await (await emulator.click(world.owner, proposal, label="Show my packet")).reply()
+    assert outsider.ephemeral and "Only the members of this mock interview" in outsider.content
     again = await request(emulator, world, world.alice, "candidate")
     assert "already in an open match" in again and f"<#{thread.id}>" in again
     status = (
