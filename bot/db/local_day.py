@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,17 +43,12 @@ def _sqlite(element: local_day, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{SQLITE_FUNCTION}({compiler.process(element.clause_expr.element, **kw)})"
 
 
-@lru_cache(maxsize=1024)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def _sqlite_local_day(stored: str | None, zone: str | None) -> str | None:
     """SQLite keeps UTC instants as naive ISO text (see `bot.db.types.UTCDateTime`)."""
     if stored is None or zone is None:
         return None
     instant = datetime.fromisoformat(stored).replace(tzinfo=UTC)
-    return local_date(instant, _zone(zone)).isoformat()
+    return local_date(instant, ZoneInfo(zone)).isoformat()  # ZoneInfo caches its instances
 
 
 def register_sqlite_functions(connection: sqlite3.Connection | Any) -> None:

@@ -55,7 +55,6 @@ REQUEST_DAYS = 14  # an open request expires after this long, with a notice
 BATCH_AT = time(18, 0)  # batch matching, guild time
 WEEKLY_ON = 0  # Monday
 PACKET_SIZE = 3
-PACKET_MIN = 2
 CLOSE_AFTER = timedelta(hours=24)  # after the proposed slot ends, the match stops holding members
 ATTEMPTS = 3
 
@@ -197,11 +196,13 @@ async def _availabilities(
 
 async def configure(
     sessions: Sessions, guild_id: int, channel_id: int, cadence: str, now: datetime
-) -> None:
+) -> datetime | None:
+    """Save where match threads go and how often batches run; returns when the next batch
+    runs (None: manual)."""
     if cadence not in MATCH_CADENCES:
         raise BadInput(f"Unknown cadence “{cadence[:40]}”: pick daily, weekly or manual.")
     async with sessions() as session:
-        await guild_row(session, guild_id, now)
+        guild = await guild_row(session, guild_id, now)
         config = await session.get(MatchConfig, guild_id)
         if config is None:
             config = MatchConfig(guild_id=guild_id, created_at=now)
@@ -209,7 +210,9 @@ async def configure(
         config.channel_id = channel_id
         config.cadence = cadence
         config.updated_at = now
+        zone = ZoneInfo(guild.timezone or "UTC")
         await session.commit()
+    return next_batch(cadence, zone, now)
 
 
 async def settings_of(sessions: Sessions, guild_id: int) -> tuple[int, str] | None:
@@ -788,12 +791,6 @@ async def set_thread(sessions: Sessions, match_id: int, thread_id: int) -> None:
     async with sessions() as session:
         await session.execute(update(Match).where(Match.id == match_id).values(thread_id=thread_id))
         await session.commit()
-
-
-async def match_of_thread(sessions: Sessions, thread_id: int) -> MatchCard | None:
-    async with sessions() as session:
-        match_id = await session.scalar(select(Match.id).where(Match.thread_id == thread_id))
-        return await _card(session, match_id) if match_id else None
 
 
 async def mark_dm_sent(sessions: Sessions, match_id: int, member_id: int) -> None:

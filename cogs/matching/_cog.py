@@ -11,6 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.bank.schema import TRACKS
+from bot.db.models import MATCH_CADENCES, MATCH_LEVELS, MATCH_ROLES
 from bot.domain.availability import describe
 from bot.domain.errors import BadInput
 from bot.scheduling.timers import Timers
@@ -34,18 +36,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("cohort.matching")
 TICK_SECONDS = 60
 
-Track = Literal[
-    "ml-fundamentals",
-    "deep-learning",
-    "statistics",
-    "coding",
-    "ml-system-design",
-    "sql-data",
-    "behavioral",
-]
-Role = Literal["candidate", "interviewer", "either"]
-Level = Literal["junior", "mid", "senior"]
-Cadence = Literal["daily", "weekly", "manual"]
+# The options' choices, from the tuples the models and the bank check against.
+Track = Literal[TRACKS]  # type: ignore[valid-type]
+Role = Literal[MATCH_ROLES]  # type: ignore[valid-type]
+Level = Literal[MATCH_LEVELS]  # type: ignore[valid-type]
+Cadence = Literal[MATCH_CADENCES]  # type: ignore[valid-type]
 
 
 class Matching(commands.GroupCog, group_name="match", group_description="Peer mock interviews"):
@@ -184,7 +179,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
                 f"I can't hold mock interviews in {channel.mention}: I am missing "
                 f"{', '.join(missing)} there. Grant it, or pick another channel."
             )
-        await matching.configure(
+        upcoming = await matching.configure(
             self.services.sessions,
             interaction.guild.id,
             channel.id,
@@ -196,6 +191,8 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
             "weekly": "on Mondays at 18:00 server time",
             "manual": "when an organiser runs `/match run`",
         }[cadence]
+        if upcoming is not None:
+            when += f" (next <t:{int(upcoming.timestamp())}:R>)"
         await interaction.response.send_message(
             f"Mock interviews set: private threads in {channel.mention}; batches {when}, and "
             "at once when a request finds a waiting partner.",

@@ -255,9 +255,11 @@ async def test_a_reminder_comes_once_before_local_midnight_when_the_streak_is_at
     assert off.content == "Reminders off."
 
 
-async def test_a_freeze_notice_waits_for_the_next_reply_when_dms_are_closed(
+async def freeze_used_with_dms_closed(
     bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
-) -> None:
+) -> list[int]:
+    """Alice, DMs closed, misses day 8 of a streak and a freeze covers it: the streak tick
+    tries to tell her. Returns the codes of the Discord errors that caused (the refused DM)."""
     world.alice.dms_open = False
     start = clock.now()
     for n in [*range(7), 8]:
@@ -265,8 +267,15 @@ async def test_a_freeze_notice_waits_for_the_next_reply_when_dms_are_closed(
     cog = bot.get_cog("Streaks")
     assert cog is not None
     await cog.tick()  # type: ignore[attr-defined]
+    return [e.code for e in emulator.take_errors()]
+
+
+async def test_a_freeze_notice_waits_for_the_next_reply_when_dms_are_closed(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    refused = await freeze_used_with_dms_closed(bot, emulator, world, clock)
     assert emulator.dms(world.alice) == []
-    assert [e.code for e in emulator.take_errors()] == [50007], "Discord refused the DM"
+    assert refused == [50007], "Discord refused the DM"
     clock.advance(timedelta(days=8))
     await (await emulator.invoke(world.alice, world.general, "help")).reply()
     await emulator.wait_until(
@@ -281,14 +290,7 @@ async def test_a_freeze_notice_waits_for_the_next_reply_when_dms_are_closed(
 async def test_a_kept_notice_also_comes_with_an_error_reply(
     bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
 ) -> None:
-    world.alice.dms_open = False
-    start = clock.now()
-    for n in [*range(7), 8]:
-        await played(bot, world.alice.id, world.guild.id, start + timedelta(days=n))
-    cog = bot.get_cog("Streaks")
-    assert cog is not None
-    await cog.tick()  # type: ignore[attr-defined]
-    emulator.take_errors()  # the refused DM
+    await freeze_used_with_dms_closed(bot, emulator, world, clock)
     options = {"member": emulator.bot_user}
     reply = await (await emulator.invoke(world.alice, world.general, "streak", options)).reply()
     assert "Bots don't keep streaks" in reply.content
@@ -322,14 +324,7 @@ async def test_a_dst_week_in_the_servers_timezone_keeps_the_streak_whole(
 async def test_a_kept_freeze_notice_comes_with_the_next_answer_receipt(
     bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
 ) -> None:
-    world.alice.dms_open = False
-    start = clock.now()
-    for n in [*range(7), 8]:
-        await played(bot, world.alice.id, world.guild.id, start + timedelta(days=n))
-    cog = bot.get_cog("Streaks")
-    assert cog is not None
-    await cog.tick()  # type: ignore[attr-defined]
-    emulator.take_errors()  # the refused DM
+    await freeze_used_with_dms_closed(bot, emulator, world, clock)
     setup = {"channel": world.general, "time": "09:00", "timezone": "UTC", "topics": "coding"}
     await (await emulator.invoke(world.organiser, world.general, "daily setup", setup)).reply()
     await (await emulator.invoke(world.organiser, world.general, "daily now")).reply()
