@@ -51,6 +51,7 @@ from bot.services.guilds import guild_row
 
 Sessions = async_sessionmaker[AsyncSession]
 
+CADENCES = MATCH_CADENCES  # daily, weekly, manual
 REQUEST_DAYS = 14  # an open request expires after this long, with a notice
 BATCH_AT = time(18, 0)  # batch matching, guild time
 WEEKLY_ON = 0  # Monday

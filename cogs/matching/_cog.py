@@ -12,9 +12,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bank.schema import TRACKS
-from bot.db.models import MATCH_CADENCES, MATCH_LEVELS, MATCH_ROLES
 from bot.domain.availability import describe
 from bot.domain.errors import BadInput
+from bot.domain.matching import LEVELS, ROLES
 from bot.scheduling.timers import Timers
 from bot.services import matching
 from bot.services.matching import MatchCard
@@ -36,11 +36,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("cohort.matching")
 TICK_SECONDS = 60
 
-# The options' choices, from the tuples the models and the bank check against.
+# The options' choices, from the tuples the bank, the rules and the service check against.
 Track = Literal[TRACKS]  # type: ignore[valid-type]
-Role = Literal[MATCH_ROLES]  # type: ignore[valid-type]
-Level = Literal[MATCH_LEVELS]  # type: ignore[valid-type]
-Cadence = Literal[MATCH_CADENCES]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+Level = Literal[LEVELS]  # type: ignore[valid-type]
+Cadence = Literal[matching.CADENCES]  # type: ignore[valid-type]
 
 
 class Matching(commands.GroupCog, group_name="match", group_description="Peer mock interviews"):
