@@ -450,8 +450,11 @@ class PendingNotice(Base):
 MATCH_CADENCES = ("daily", "weekly", "manual")
 MATCH_ROLES = ("candidate", "interviewer", "either")
 MATCH_LEVELS = ("junior", "mid", "senior")
-# open: in the pool; matched: in a match; cancelled / replaced / expired: left the pool.
-REQUEST_STATUSES = ("open", "matched", "cancelled", "replaced", "expired")
+# open: in the pool; matched: in a match; cancelled / replaced / expired: left the pool;
+# paused: closed when its member was paused after no-shows.
+REQUEST_STATUSES = ("open", "matched", "cancelled", "replaced", "expired", "paused")
+SESSION_ANSWERS = ("happened", "missed")
+REMINDER_KINDS = ("day", "soon")
 
 
 class Availability(Base):
@@ -547,6 +550,12 @@ class Match(Base):
     weight: Mapped[float] = mapped_column()
     thread_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The session: confirmed when every member accepted the slot; `prompted_at` claims the
+    # "did it happen?" message after it ends; `happened_at` is the first "It happened".
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    happened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Reports closed (REPORT_WINDOW after the end), or the match lapsed unconfirmed.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -557,6 +566,7 @@ class MatchMember(Base):
     __tablename__ = "match_members"
     __table_args__ = (
         CheckConstraint(_in("role", ("candidate", "interviewer")), name="role"),
+        CheckConstraint(_in("said", SESSION_ANSWERS), name="said"),
         UniqueConstraint("guild_id", "open_member_id"),
         Index("ix_match_members_member", "member_id", "match_id"),
     )
@@ -570,6 +580,9 @@ class MatchMember(Base):
     role: Mapped[str] = mapped_column(String(16))
     level: Mapped[str] = mapped_column(String(16))
     dm_sent: Mapped[bool] = mapped_column(default=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the current slot
+    said: Mapped[str | None] = mapped_column(String(16))  # happened | missed, after the slot
+    said_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class PacketQuestion(Base):
@@ -586,3 +599,78 @@ class PacketQuestion(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
     candidate_id: Mapped[int] = mapped_column(BigInteger)
     position: Mapped[int] = mapped_column()
+
+
+class MatchReminder(Base):
+    """A reminder of a confirmed slot, claimed before it is sent: the key includes the slot, so
+    a new time gets its own reminders and the old one's are never sent twice."""
+
+    __tablename__ = "match_reminders"
+    __table_args__ = (CheckConstraint(_in("kind", REMINDER_KINDS), name="kind"),)
+
+    match_id: Mapped[int] = mapped_column(
+        ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    slot_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent: Mapped[bool] = mapped_column()  # False: decided unsent (its moment had passed)
+
+
+class MatchFeedback(Base):
+    """One member's rubric feedback on another after a session; one per (match, author,
+    subject). `delivered`: dm, or thread (a "Show my feedback" button) when DMs were closed."""
+
+    __tablename__ = "match_feedback"
+    __table_args__ = (
+        *(
+            CheckConstraint(f"{item} BETWEEN 1 AND 4", name=item)
+            for item in ("problem_solving", "communication", "technical_depth")
+        ),
+        Index("ix_match_feedback_subject", "guild_id", "subject_id"),
+    )
+
+    match_id: Mapped[int] = mapped_column(
+        ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    author_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    subject_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    problem_solving: Mapped[int] = mapped_column()
+    communication: Mapped[int] = mapped_column()
+    technical_depth: Mapped[int] = mapped_column()
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered: Mapped[str | None] = mapped_column(String(8))
+
+
+class NoShow(Base):
+    """A report that `member_id` did not show. It counts unless they said the session happened
+    (then `disputed_at` is set)."""
+
+    __tablename__ = "no_shows"
+    __table_args__ = (Index("ix_no_shows_member", "guild_id", "member_id", "reported_at"),)
+
+    match_id: Mapped[int] = mapped_column(
+        ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    reporter_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    disputed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MatchPause(Base):
+    """A member kept out of matching in a guild after repeated no-shows, until `until`
+    (or until `lifted_at`, when a dispute took a no-show back)."""
+
+    __tablename__ = "match_pauses"
+    __table_args__ = (Index("ix_match_pauses_member", "guild_id", "member_id", "until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("guilds.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

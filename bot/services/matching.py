@@ -35,6 +35,7 @@ from bot.db.models import (
     Match,
     MatchConfig,
     MatchMember,
+    MatchPause,
     MatchRequest,
     PacketQuestion,
     Question,
@@ -56,7 +57,6 @@ REQUEST_DAYS = 14  # an open request expires after this long, with a notice
 BATCH_AT = time(18, 0)  # batch matching, guild time
 WEEKLY_ON = 0  # Monday
 PACKET_SIZE = 3
-CLOSE_AFTER = timedelta(hours=24)  # after the proposed slot ends, the match stops holding members
 ATTEMPTS = 3
 
 
@@ -90,6 +90,8 @@ class Seat:
     role: str  # candidate | interviewer
     level: str
     dm_sent: bool
+    accepted: bool = False  # accepted the slot proposed now
+    said: str | None = None  # after the slot: happened | missed
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ class MatchCard:
     slot: tuple[datetime, datetime]
     thread_id: int | None
     seats: tuple[Seat, ...]
+    confirmed_at: datetime | None = None
+    prompted_at: datetime | None = None
+    happened_at: datetime | None = None
+    closed_at: datetime | None = None
 
     @property
     def member_ids(self) -> tuple[int, ...]:
@@ -114,6 +120,19 @@ class MatchCard:
         if self.swap:
             return self.member_ids
         return tuple(s.member_id for s in self.seats if s.role == "interviewer")
+
+    def seat(self, member_id: int) -> Seat | None:
+        return next((s for s in self.seats if s.member_id == member_id), None)
+
+    def partners(self, member_id: int) -> tuple[int, ...]:
+        """Whom `member_id` interviewed or was interviewed by (a panel's two interviewers
+        work side by side: neither rates the other)."""
+        seat = self.seat(member_id)
+        if seat is None:
+            return ()
+        if self.swap or seat.role == "candidate":
+            return tuple(m for m in self.member_ids if m != member_id)
+        return tuple(s.member_id for s in self.seats if s.role == "candidate")
 
     def candidate_for(self, interviewer_id: int) -> int:
         """The member `interviewer_id` interviews (in a swapping pair, the other one)."""
@@ -161,11 +180,11 @@ async def set_availability(
 async def availability(sessions: Sessions, member_id: int) -> tuple[str, list[Window]] | None:
     """A member's zone and windows, or None if they never set any."""
     async with sessions() as session:
-        found = await _availabilities(session, [member_id])
+        found = await availabilities_of(session, [member_id])
     return found.get(member_id)
 
 
-async def _availabilities(
+async def availabilities_of(
     session: AsyncSession, member_ids: Sequence[int]
 ) -> dict[int, tuple[str, list[Window]]]:
     zones = dict(
@@ -311,6 +330,13 @@ async def open_request(
     for _attempt in range(ATTEMPTS):
         async with sessions() as session:
             await guild_row(session, guild_id, now)
+            paused = (await pauses(session, guild_id, [member_id], now)).get(member_id)
+            if paused is not None:
+                raise BadInput(
+                    "You are paused from matching until "
+                    f"<t:{int(paused.timestamp())}:F> after two no-shows in 30 days. "
+                    "You can ask again from then."
+                )
             busy = await _open_match_of(session, guild_id, member_id)
             if busy is not None:
                 raise BadInput(
@@ -361,7 +387,7 @@ async def current_request(sessions: Sessions, guild_id: int, member_id: int) -> 
 async def open_match(sessions: Sessions, guild_id: int, member_id: int) -> MatchCard | None:
     async with sessions() as session:
         found = await _open_match_of(session, guild_id, member_id)
-        return await _card(session, found.id) if found else None
+        return await load_card(session, found.id) if found else None
 
 
 async def pool_size(sessions: Sessions, guild_id: int, now: datetime) -> int:
@@ -418,26 +444,6 @@ async def expire(sessions: Sessions, now: datetime) -> list[RequestView]:
                 expired.append(_view(row, status="expired"))
         await session.commit()
     return expired
-
-
-async def close_finished(sessions: Sessions, now: datetime) -> int:
-    """Matches whose proposed slot ended a day ago stop holding their members, who may ask
-    again. (What happened in the session is the session's own record.)"""
-    async with sessions() as session:
-        ids = list(
-            await session.scalars(
-                select(Match.id).where(
-                    Match.closed_at.is_(None), Match.slot_end <= now - CLOSE_AFTER
-                )
-            )
-        )
-        if ids:
-            await session.execute(update(Match).where(Match.id.in_(ids)).values(closed_at=now))
-            await session.execute(
-                update(MatchMember).where(MatchMember.match_id.in_(ids)).values(open_member_id=None)
-            )
-        await session.commit()
-    return len(ids)
 
 
 # ---- matching ------------------------------------------------------------------------------
@@ -591,8 +597,9 @@ async def _pool(
     members = [r.member_id for r in requests]
     if not members:
         return []
-    windows = await _availabilities(session, members)
+    windows = await availabilities_of(session, members)
     recent = await _recent_partners(session, members, now)
+    paused = await pauses(session, guild_id, members, now)
     pool = []
     for r in requests:
         zone_name, member_windows = windows.get(r.member_id, (None, []))
@@ -606,9 +613,30 @@ async def _pool(
                 waiting_since=r.created_at,
                 free=rules.free_intervals(member_windows, zone, now),
                 recent=frozenset(recent.get(r.member_id, ())),
+                paused=r.member_id in paused,
             )
         )
     return pool
+
+
+async def pauses(
+    session: AsyncSession, guild_id: int, members: Sequence[int], now: datetime
+) -> dict[int, datetime]:
+    """The members of `members` paused from matching in this guild now, with the end of it."""
+    found: dict[int, datetime] = {}
+    for start in range(0, len(members), 1000):
+        rows = await session.execute(
+            select(MatchPause.member_id, func.max(MatchPause.until))
+            .where(
+                MatchPause.guild_id == guild_id,
+                MatchPause.member_id.in_(members[start : start + 1000]),
+                MatchPause.until > now,
+                MatchPause.lifted_at.is_(None),
+            )
+            .group_by(MatchPause.member_id)
+        )
+        found.update({member: until for member, until in rows})
+    return found
 
 
 async def _recent_partners(
@@ -750,16 +778,23 @@ async def packet(sessions: Sessions, match_id: int, interviewer_id: int) -> Pack
 
 async def card(sessions: Sessions, match_id: int) -> MatchCard | None:
     async with sessions() as session:
-        return await _card(session, match_id)
+        return await load_card(session, match_id)
 
 
-async def _card(session: AsyncSession, match_id: int) -> MatchCard | None:
+async def load_card(session: AsyncSession, match_id: int) -> MatchCard | None:
     match = await session.get(Match, match_id)
     if match is None:
         return None
     seats = (
         await session.execute(
-            select(MatchMember.member_id, MatchMember.role, MatchMember.level, MatchMember.dm_sent)
+            select(
+                MatchMember.member_id,
+                MatchMember.role,
+                MatchMember.level,
+                MatchMember.dm_sent,
+                MatchMember.accepted_at.is_not(None),
+                MatchMember.said,
+            )
             .where(MatchMember.match_id == match_id)
             .order_by(MatchMember.role, MatchMember.member_id)
         )
@@ -772,6 +807,10 @@ async def _card(session: AsyncSession, match_id: int) -> MatchCard | None:
         (match.slot_start, match.slot_end),
         match.thread_id,
         tuple(Seat(*s) for s in seats),
+        match.confirmed_at,
+        match.prompted_at,
+        match.happened_at,
+        match.closed_at,
     )
 
 
@@ -785,7 +824,7 @@ async def without_thread(sessions: Sessions) -> list[MatchCard]:
                 .order_by(Match.id)
             )
         )
-        return [c for c in [await _card(session, i) for i in ids] if c is not None]
+        return [c for c in [await load_card(session, i) for i in ids] if c is not None]
 
 
 async def set_thread(sessions: Sessions, match_id: int, thread_id: int) -> None:

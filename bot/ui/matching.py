@@ -36,10 +36,21 @@ def request_text(request: RequestView, replaced: RequestView | None) -> str:
     return text
 
 
-def status_text(request: RequestView | None, match: MatchCard | None, now: datetime) -> str:
+def status_text(
+    request: RequestView | None,
+    match: MatchCard | None,
+    now: datetime,
+    paused_until: datetime | None = None,
+) -> str:
+    if paused_until is not None and match is None:
+        return (
+            f"You're paused from matching until {stamp(paused_until)} after two no-shows in 30 "
+            "days; `/match request` works again from then."
+        )
     if match is not None:
         where = f" in <#{match.thread_id}>" if match.thread_id else " (its thread is on its way)"
-        return f"You're matched for **{match.track}**{where}, proposed for {stamp(match.slot[0])}."
+        state = "confirmed for" if match.confirmed_at else "proposed for"
+        return f"You're matched for **{match.track}**{where}, {state} {stamp(match.slot[0])}."
     if request is None:
         return "You have no open request here. Join the pool with `/match request`."
     waited = (now - request.created_at).days
@@ -74,7 +85,8 @@ def proposal_text(card: MatchCard) -> str:
     return (
         f"**Mock interview: {card.track}**\n{roles}\n\n"
         f"Earliest time you are all free: {stamp(start)} – {stamp(end, 't')} "
-        f"({stamp(start, 'R')}). Agree here if another time suits you better.\n"
+        f"({stamp(start, 'R')}). Each of you, press **Accept this time** if it suits you, or "
+        "**Pick another time**: it is confirmed once you have all accepted.\n"
         "Interviewers: your question packet is in your DMs, or press **Show my packet**."
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cogs.matching._cog import Availability, Matching
+from cogs.matching._session import DYNAMIC_ITEMS
 from cogs.matching._views import PacketButton
 
 if TYPE_CHECKING:
@@ -12,10 +13,10 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: CohortBot) -> None:
-    bot.add_dynamic_items(PacketButton)
+    bot.add_dynamic_items(PacketButton, *DYNAMIC_ITEMS)
     await bot.add_cog(Matching(bot))
     await bot.add_cog(Availability(bot))
 
 
 async def teardown(bot: CohortBot) -> None:
-    bot.remove_dynamic_items(PacketButton)
+    bot.remove_dynamic_items(PacketButton, *DYNAMIC_ITEMS)

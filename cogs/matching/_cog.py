@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
@@ -16,10 +17,11 @@ from bot.domain.availability import describe
 from bot.domain.errors import BadInput
 from bot.domain.matching import LEVELS, ROLES
 from bot.scheduling.timers import Timers
-from bot.services import matching
+from bot.services import interviews, matching
 from bot.services.matching import MatchCard
 from bot.ui import notices
 from bot.ui.guards import MATCH_CHANNEL_PERMISSIONS, missing_permissions, require_organiser
+from bot.ui.interviews import history_chart, history_embed
 from bot.ui.matching import (
     packet_embeds,
     packet_intro,
@@ -28,6 +30,7 @@ from bot.ui.matching import (
     status_text,
     thread_name,
 )
+from cogs.matching._session import post_sweep, slot_view
 from cogs.matching._views import AvailabilityModal, PacketButton
 
 if TYPE_CHECKING:
@@ -61,8 +64,8 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
     # ---- the minute sweep ------------------------------------------------------------------
 
     async def tick(self) -> None:
-        """Expire old requests (with a notice), run due batches, free members of finished
-        matches, and finish any match whose thread a crash left unmade."""
+        """Expire old requests (with a notice), run due batches, finish any match whose thread
+        a crash left unmade, then the sessions' reminders, prompts and lapses."""
         now = self.services.clock.now()
         for request in await matching.expire(self.services.sessions, now):
             if self.bot.owns_guild(request.guild_id):
@@ -71,8 +74,10 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
             self.services.sessions, now, owns=self.bot.owns_guild
         ):
             await matching.run(self.services.sessions, guild_id, now)
-        await matching.close_finished(self.services.sessions, now)
         await self.deliver()
+        await post_sweep(
+            self.bot, await interviews.sweep(self.services.sessions, now, self.bot.owns_guild)
+        )
 
     async def _tell_expired(self, request: matching.RequestView) -> None:
         guild = self.bot.get_guild(request.guild_id)
@@ -126,7 +131,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
             await thread.add_user(discord.Object(member_id))
         proposed = thread.last_message_id is not None
         if not proposed:
-            view = discord.ui.View(timeout=None)
+            view = slot_view(card)
             view.add_item(PacketButton(card.id))
             await thread.send(
                 proposal_text(card),
@@ -248,8 +253,10 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
         guild_id, member_id = interaction.guild.id, interaction.user.id
         request = await matching.current_request(self.services.sessions, guild_id, member_id)
         match = await matching.open_match(self.services.sessions, guild_id, member_id)
+        now = self.services.clock.now()
+        paused = await interviews.pause_of(self.services.sessions, guild_id, member_id, now)
         await interaction.response.send_message(
-            status_text(request, match, self.services.clock.now()), ephemeral=True
+            status_text(request, match, now, paused), ephemeral=True
         )
 
     @app_commands.command(name="cancel", description="Leave the mock-interview pool")
@@ -287,6 +294,24 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
             f"{panels} panel{'s' if panels != 1 else ''}); {waiting} still waiting."
         )
         await interaction.followup.send(text, ephemeral=True)
+
+    @app_commands.command(name="history", description="Your past mock interviews and feedback")
+    @app_commands.guild_only()
+    async def history(self, interaction: discord.Interaction[CohortBot]) -> None:
+        assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        sessions, member_id = self.services.sessions, interaction.user.id
+        found = await interviews.history(
+            sessions, interaction.guild.id, member_id, self.services.clock.now()
+        )
+        zone = ZoneInfo(await matching.typing_zone(sessions, member_id, interaction.guild.id))
+        embed = history_embed(found, interaction.user.display_name)
+        chart = await asyncio.to_thread(history_chart, found, zone)  # Pillow: off the loop
+        if chart is None:
+            await interaction.followup.send(embed=embed, ephemeral=True)
+            return
+        embed.set_image(url=f"attachment://{chart.filename}")
+        await interaction.followup.send(embed=embed, file=chart, ephemeral=True)
 
 
 class Availability(

@@ -154,7 +154,7 @@ async def test_a_waiting_partner_means_a_private_thread_at_once_with_a_packet_by
     slot = int(datetime(2026, 3, 2, 18, 0, tzinfo=UTC).timestamp())
     assert f"<t:{slot}:F>" in proposal.content
     assert f"<@{world.alice.id}> is the candidate; <@{world.bob.id}> interviews" in proposal.content
-    assert proposal.button_labels == ["Show my packet"]
+    assert proposal.button_labels == ["Accept this time", "Pick another time", "Show my packet"]
     (dm,) = emulator.dms(world.bob)
     assert "interviewer packet" in dm.content and len(dm.embeds) in (2, 3)
     assert all(e["fields"] for e in dm.embeds) and any(

@@ -22,7 +22,7 @@ from bot.db.models import (
 )
 from bot.domain.availability import parse
 from bot.domain.errors import BadInput
-from bot.services import matching
+from bot.services import interviews, matching
 from bot.services.bank import sync_bank
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -150,9 +150,10 @@ async def test_packets_prefer_open_questions_the_candidate_has_never_met(
     assert all(q.format == "open" for q in packet.questions)
     assert await matching.packet(sessions, first.id, 1) is None, "the candidate has none"
 
-    # A week later the match is over; member 1 is interviewed again, by member 3.
+    # A week later the match, never confirmed, has lapsed; member 1 is interviewed again,
+    # by member 3.
     later = T0 + timedelta(days=7)
-    assert await matching.close_finished(sessions, later) == 1
+    assert len((await interviews.sweep(sessions, later)).lapsed) == 1
     await matching.set_availability(sessions, 3, "UTC", parse("Mon-Sun 18:00-21:00"), later)
     for member, role in ((1, "candidate"), (3, "interviewer")):
         await matching.open_request(
