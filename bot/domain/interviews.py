@@ -49,7 +49,7 @@ def slot_options(
     """Other hours a group may pick: every half-hour start at least SLOT_LEAD away whose hour
     fits inside their common free time (`common`: sorted, non-overlapping), except the one
     proposed now; at most SLOT_CHOICES, spread evenly over the week when there are more."""
-    earliest = now + SLOT_LEAD
+    earliest = earliest_start(now)
     found: list[Interval] = []
     for start, end in common:
         t = _round_up(max(start, earliest), SLOT_STEP)
@@ -62,6 +62,12 @@ def slot_options(
     last = len(found) - 1
     picks = sorted({round(i * last / (SLOT_CHOICES - 1)) for i in range(SLOT_CHOICES)})
     return [found[i] for i in picks]
+
+
+def earliest_start(now: datetime) -> datetime:
+    """The first start a session may be proposed for: SLOT_LEAD ahead, on the half hour, so
+    nobody is asked to meet this very minute."""
+    return _round_up(now + SLOT_LEAD, SLOT_STEP)
 
 
 def _round_up(at: datetime, step: timedelta) -> datetime:

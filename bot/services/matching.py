@@ -42,6 +42,7 @@ from bot.db.models import (
     QuizAnswer,
     QuizQuestion,
 )
+from bot.domain import interviews as sessions_rules
 from bot.domain import matching as rules
 from bot.domain.availability import Window
 from bot.domain.errors import BadInput
@@ -600,6 +601,7 @@ async def _pool(
     windows = await availabilities_of(session, members)
     recent = await _recent_partners(session, members, now)
     paused = await pauses(session, guild_id, members, now)
+    start = sessions_rules.earliest_start(now)  # proposals leave time to get ready
     pool = []
     for r in requests:
         zone_name, member_windows = windows.get(r.member_id, (None, []))
@@ -611,7 +613,7 @@ async def _pool(
                 role=r.role,
                 level=r.level,
                 waiting_since=r.created_at,
-                free=rules.free_intervals(member_windows, zone, now),
+                free=rules.free_intervals(member_windows, zone, start, now + rules.HORIZON - start),
                 recent=frozenset(recent.get(r.member_id, ())),
                 paused=r.member_id in paused,
             )
