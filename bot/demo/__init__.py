@@ -78,7 +78,7 @@ async def run_demo(*, images: Path) -> int:
             await _daily(out, emu, bot, group, clock, images)
             await quiz_round(out, emu, bot, group, clock, images)
             await streak_card(out, emu, group, images)
-            await mock_interview(out, emu, group)
+            await mock_interview(out, emu, bot, group, clock, images)
         finally:
             await runner.stop()
             await emu.stop()

@@ -39,7 +39,7 @@ def new_time_text(card: MatchCard, chooser: int) -> str:
     others = [m for m in card.member_ids if m != chooser]
     return (
         f"<@{chooser}> proposes a new time: {when(card)}.\n"
-        f"{mentions(others)}: press **Accept** if it suits you, or pick another."
+        f"{mentions(others)}: press **Accept this time** if it suits you, or pick another."
     )
 
 
