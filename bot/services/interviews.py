@@ -55,8 +55,10 @@ class Accepted:
 
 
 async def _locked(session: AsyncSession, match_id: int, member_id: int) -> MatchCard:
-    """The match, its row locked for this transaction; refuses anyone not in it."""
-    await session.scalar(select(Match.id).where(Match.id == match_id).with_for_update())
+    """The match, its row locked for this transaction; refuses anyone not in it. The lock is a
+    no-op UPDATE: SQLite's driver begins a transaction only at a write, and a write is what
+    takes its lock, so a SELECT ... FOR UPDATE would lock nothing there."""
+    await session.execute(update(Match).where(Match.id == match_id).values(id=Match.id))
     card = await load_card(session, match_id)
     if card is None or member_id not in card.member_ids:
         raise NotAllowed("Only the members of this mock interview can use its buttons.")
