@@ -555,6 +555,7 @@ class Match(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     happened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    event_id: Mapped[int | None] = mapped_column(BigInteger)  # its Discord scheduled event
     # Reports closed (REPORT_WINDOW after the end), or the match lapsed unconfirmed.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -95,6 +95,7 @@ class Emulator:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
+        self.scheduled_events: dict[int, dict[str, Any]] = {}  # id -> Discord's payload
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.command_syncs: list[int | None] = []  # guild id (None: global) of each sync

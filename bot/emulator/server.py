@@ -13,6 +13,7 @@ import logging
 import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
@@ -77,6 +78,13 @@ def missing_permissions(need: list[str] | None = None) -> DiscordError:
 
 def invalid_form(problems: list[limits.Problem]) -> DiscordError:
     return DiscordError(400, 50035, "Invalid Form Body", limits.nest(problems))
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def json_response(
@@ -423,6 +431,10 @@ class EmulatorServer:
         r.add_get(f"{g}/members/{{user_id}}", self._get_member)
         r.add_put(f"{g}/members/{{user_id}}/roles/{{role_id}}", self._add_role)
         r.add_delete(f"{g}/members/{{user_id}}/roles/{{role_id}}", self._remove_role)
+        r.add_post(f"{g}/scheduled-events", self._create_event)
+        r.add_get(f"{g}/scheduled-events/{{event_id}}", self._get_event)
+        r.add_patch(f"{g}/scheduled-events/{{event_id}}", self._patch_event)
+        r.add_delete(f"{g}/scheduled-events/{{event_id}}", self._delete_event)
         r.add_post(f"{API}/interactions/{{interaction_id}}/{{token}}/callback", self._callback)
         wh = f"{API}/webhooks/{{app_id}}/{{token}}"
         r.add_post(wh, self._followup)
@@ -946,6 +958,86 @@ class EmulatorServer:
         return web.Response(status=204)
 
     # ---- REST: guilds, members, roles ---------------------------------------------------
+    # Scheduled events: external ones (a place, not a voice channel) are what bots make; the
+    # checks are Discord's: Create or Manage Events, a name, a start in the future, an end
+    # after it and a location for an external event.
+    def _event_guild(self, request: web.Request) -> Guild:
+        guild = self._guild(request)
+        if not guild.base_permissions(self.emu.bot_user.id) & (P.CREATE_EVENTS | P.MANAGE_EVENTS):
+            raise missing_permissions(["Create Events"])
+        return guild
+
+    def _event(self, request: web.Request, guild: Guild) -> dict[str, Any]:
+        event = self.emu.scheduled_events.get(_int(request.match_info["event_id"]))
+        if event is None or event["guild_id"] != str(guild.id):
+            raise unknown("Guild Scheduled Event", 10070)
+        return event
+
+    def _check_event(self, event: dict[str, Any]) -> None:
+        problems: list[limits.Problem] = []
+        name = event.get("name") or ""
+        if not 1 <= len(name) <= 100:
+            problems.append(("name", "Must be between 1 and 100 in length."))
+        if len(event.get("description") or "") > 1000:
+            problems.append(("description", "Must be 1000 or fewer in length."))
+        if event.get("privacy_level") != 2:
+            problems.append(("privacy_level", "Value must be one of {2}."))
+        location = (event.get("entity_metadata") or {}).get("location") or ""
+        if event.get("entity_type") == 3 and not 1 <= len(location) <= 100:
+            problems.append(("entity_metadata.location", "Must be between 1 and 100 in length."))
+        start = _parse_time(event.get("scheduled_start_time"))
+        end = _parse_time(event.get("scheduled_end_time"))
+        if start is None:
+            problems.append(("scheduled_start_time", "This field is required"))
+        elif start <= self.emu.clock.now():
+            problems.append(("scheduled_start_time", "Cannot schedule event in the past."))
+        if event.get("entity_type") == 3 and (end is None or (start and end <= start)):
+            problems.append(("scheduled_end_time", "Must be after the start time."))
+        if problems:
+            raise invalid_form(problems)
+
+    async def _create_event(self, request: web.Request) -> web.Response:
+        guild = self._event_guild(request)
+        body, _ = await self._read_body(request)
+        event = {
+            "id": str(self.emu.new_id()),
+            "guild_id": str(guild.id),
+            "channel_id": body.get("channel_id"),
+            "creator_id": str(self.emu.bot_user.id),
+            "name": body.get("name"),
+            "description": body.get("description"),
+            "scheduled_start_time": body.get("scheduled_start_time"),
+            "scheduled_end_time": body.get("scheduled_end_time"),
+            "privacy_level": body.get("privacy_level"),
+            "status": 1,
+            "entity_type": body.get("entity_type"),
+            "entity_id": None,
+            "entity_metadata": body.get("entity_metadata"),
+            "user_count": 0,
+            "image": None,
+        }
+        self._check_event(event)
+        self.emu.scheduled_events[int(event["id"])] = event
+        return json_response(event)
+
+    async def _get_event(self, request: web.Request) -> web.Response:
+        return json_response(self._event(request, self._guild(request)))
+
+    async def _patch_event(self, request: web.Request) -> web.Response:
+        guild = self._event_guild(request)
+        event = self._event(request, guild)
+        body, _ = await self._read_body(request)
+        changed = {**event, **{k: v for k, v in body.items() if k in event}}
+        self._check_event(changed)
+        event.update(changed)
+        return json_response(event)
+
+    async def _delete_event(self, request: web.Request) -> web.Response:
+        guild = self._event_guild(request)
+        event = self._event(request, guild)
+        del self.emu.scheduled_events[int(event["id"])]
+        return web.Response(status=204)
+
     async def _get_guild(self, request: web.Request) -> web.Response:
         guild = self._guild(request)
         payload = self.guild_payload(guild)

@@ -173,6 +173,13 @@ async def choose_slot(
     return fresh
 
 
+async def set_event(sessions: Sessions, match_id: int, event_id: int | None) -> None:
+    """Remember (or forget) the Discord scheduled event of a confirmed session."""
+    async with sessions() as session:
+        await session.execute(update(Match).where(Match.id == match_id).values(event_id=event_id))
+        await session.commit()
+
+
 # ---- the minute sweep ----------------------------------------------------------------------
 
 

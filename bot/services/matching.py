@@ -110,6 +110,7 @@ class MatchCard:
     prompted_at: datetime | None = None
     happened_at: datetime | None = None
     closed_at: datetime | None = None
+    event_id: int | None = None
 
     @property
     def member_ids(self) -> tuple[int, ...]:
@@ -813,6 +814,7 @@ async def load_card(session: AsyncSession, match_id: int) -> MatchCard | None:
         match.prompted_at,
         match.happened_at,
         match.closed_at,
+        match.event_id,
     )
 
 

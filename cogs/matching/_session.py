@@ -139,6 +139,57 @@ async def tell_pause(bot: CohortBot, pause: interviews.Pause) -> None:
         log.warning("pause notice for %s could not be sent", pause.member_id)
 
 
+async def schedule_event(bot: CohortBot, card: MatchCard) -> None:
+    """A server event for a confirmed session, so it shows in members' calendars of the
+    server. It names the track, not the members; its location is the private thread, which
+    only they can open. Skipped without Create Events."""
+    guild = bot.get_guild(card.guild_id)
+    if guild is None or card.thread_id is None:
+        return
+    rights = guild.me.guild_permissions
+    if not (rights.create_events or rights.manage_events):
+        return
+    start, end = card.slot
+    where = f"https://discord.com/channels/{card.guild_id}/{card.thread_id}"
+    try:
+        if card.event_id is not None:
+            try:
+                event = await guild.fetch_scheduled_event(card.event_id)
+                await event.edit(start_time=start, end_time=end)
+                return
+            except discord.NotFound:
+                pass  # deleted by someone: make a new one
+        event = await guild.create_scheduled_event(
+            name=f"Mock interview · {card.track}"[:100],
+            description="A peer mock interview. Its members meet in their private thread.",
+            start_time=start,
+            end_time=end,
+            entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only,
+            location=where,
+        )
+    except discord.HTTPException:
+        log.warning("match %s: its scheduled event could not be made", card.id, exc_info=True)
+        return
+    await interviews.set_event(bot.services.sessions, card.id, event.id)
+
+
+async def cancel_event(bot: CohortBot, card: MatchCard) -> None:
+    """A new time is being agreed: the old event goes until it is confirmed again."""
+    guild = bot.get_guild(card.guild_id)
+    if guild is None or card.event_id is None:
+        return
+    try:
+        event = await guild.fetch_scheduled_event(card.event_id)
+        await event.delete()
+    except discord.NotFound:
+        pass
+    except discord.HTTPException:
+        log.warning("match %s: its scheduled event could not be removed", card.id, exc_info=True)
+        return
+    await interviews.set_event(bot.services.sessions, card.id, None)
+
+
 # ---- the time ------------------------------------------------------------------------------
 
 
@@ -176,10 +227,13 @@ class AcceptButton(
             await report_error(interaction, error)
             return
         await interaction.response.send_message(accepted_text(done), ephemeral=True)
-        if done.confirmed and isinstance(interaction.channel, discord.Thread):
-            await interaction.channel.send(
-                confirmed_text(done.card), allowed_mentions=members_only(done.card)
-            )
+        if done.confirmed:
+            thread = await thread_of(interaction.client, done.card)
+            if thread is not None:
+                await thread.send(
+                    confirmed_text(done.card), allowed_mentions=members_only(done.card)
+                )
+            await schedule_event(interaction.client, done.card)
         await notices.deliver(interaction)
 
 
@@ -255,6 +309,7 @@ class SlotSelect(
         await interaction.response.edit_message(
             content="Proposed. The others are asked to accept it in the thread.", view=None
         )
+        await cancel_event(interaction.client, card)
         thread = await thread_of(interaction.client, card)
         if thread is not None:
             await thread.send(

@@ -136,11 +136,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("prompted_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("happened_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("event_id", sa.BigInteger(), nullable=True))
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table("matches", schema=None) as batch_op:
+        batch_op.drop_column("event_id")
         batch_op.drop_column("happened_at")
         batch_op.drop_column("prompted_at")
         batch_op.drop_column("confirmed_at")

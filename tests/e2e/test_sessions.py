@@ -132,6 +132,11 @@ async def test_the_time_is_accepted_or_moved_by_members_only(
     )
     again = await click(emulator, world.alice, moved, "Accept this time")
     assert "confirmed already" in again.content
+    # A server event for the calendar: the track, not the members; the thread as its place.
+    (event,) = await emulator.wait_until(lambda: list(emulator.scheduled_events.values()))
+    assert event["name"] == "Mock interview · coding" and "alice" not in str(event)
+    assert event["scheduled_start_time"].startswith("2026-03-04T19:00:00")
+    assert event["entity_metadata"]["location"].endswith(f"/{thread.id}")
     assert sum("**Confirmed**" in m.content for m in emulator.channel_messages(thread)) == 1
     status = await reply_text(emulator, world.bob, world, "match status")
     assert f"confirmed for <t:{int(later.timestamp())}:F>" in status
@@ -140,6 +145,16 @@ async def test_the_time_is_accepted_or_moved_by_members_only(
     stale_pick = await emulator.select(world.bob, bobs_menu, [str(int(later.timestamp()))])
     assert "no longer free" in (await stale_pick.reply()).content
     assert "**Confirmed**" in emulator.channel_messages(thread)[-1].content
+
+    # Bob moves the confirmed time: the event goes until everyone accepts the new one.
+    other = next(t for t in offered(bobs_menu) if t != later)
+    await (await emulator.select(world.bob, bobs_menu, [str(int(other.timestamp()))])).reply()
+    newest = await last(emulator, thread, f"<@{world.bob.id}> proposes a new time")
+    await emulator.wait_until(lambda: not emulator.scheduled_events, what="the event removed")
+    assert "proposed for" in await reply_text(emulator, world.alice, world, "match status")
+    await click(emulator, world.alice, newest, "Accept this time")
+    (event,) = await emulator.wait_until(lambda: list(emulator.scheduled_events.values()))
+    assert event["scheduled_start_time"].startswith(other.isoformat()[:19])
 
 
 async def test_both_reminders_are_sent_once_across_a_restart(
