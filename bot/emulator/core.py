@@ -806,6 +806,14 @@ class Emulator:
                 lo = comp.get("min_values", 1)
                 if comp.get("required", True) and len(chosen) < lo:
                     raise EmulatorError(f"{cid} needs at least {lo} choices")
+                if len(chosen) > comp.get("max_values", 1):
+                    raise EmulatorError(f"{cid} takes at most {comp.get('max_values', 1)} choices")
+                if comp["type"] == 3:
+                    offered = {o["value"] for o in comp.get("options") or []}
+                    if any(v not in offered for v in chosen):
+                        raise EmulatorError(
+                            f"{sorted(set(chosen) - offered)} are not options of {cid}"
+                        )
                 return {
                     "type": comp["type"],
                     "custom_id": cid,

@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
 from bot.app import CohortBot
 from bot.clock import FakeClock
 from bot.db.models import Activity, Match, MatchReminder, NoShow
-from bot.emulator import Emulator
+from bot.emulator import Emulator, EmulatorError
 from bot.emulator.state import Channel, Message, User
 from bot.runner import BotRunner
 from tests.e2e.conftest import World
@@ -228,6 +229,15 @@ async def test_feedback_reaches_only_the_person_it_is_about(
     bobs = await click(emulator, world.bob, prompt, "It happened")
     assert bobs.ephemeral and "counts for your streak" in bobs.content
     assert bobs.button_labels == ["Feedback for alice"]
+    form = await emulator.click(world.bob, bobs, label="Feedback for alice")
+    modal = await form.modal_shown()
+    assert [row["label"] for row in modal["components"]] == [
+        "Problem solving", "Communication", "Technical depth", "Comment (optional)",
+    ]  # fmt: skip
+    with pytest.raises(EmulatorError, match="not options"):  # a select offers 1-4 only
+        await emulator.submit_modal(world.bob, form, {**SCORES, "communication": "5"})
+    with pytest.raises(EmulatorError, match="needs at least 1"):
+        await emulator.submit_modal(world.bob, form, {"problem_solving": "3"})
     sent = await give_feedback(
         emulator, world.bob, bobs, SCORES, "Clear structure; test edge cases earlier."
     )

@@ -363,3 +363,41 @@ async def test_several_guilds_are_kept_apart(scene: Scene) -> None:
     assert reply not in emu.channel_messages(scene.general)
     with pytest.raises(EmulatorError, match="not a member"):
         await emu.invoke(stranger, scene.general, "echo", {"text": "intruding"})
+
+
+async def test_scheduled_events_follow_discords_rules(scene: Scene) -> None:
+    emu, guild = scene.emu, scene.bot.get_guild(scene.guild.id)
+    assert guild is not None
+    start = scene.clock.now() + timedelta(days=1)
+    made = await guild.create_scheduled_event(
+        name="Mock interview",
+        start_time=start,
+        end_time=start + timedelta(hours=1),
+        entity_type=discord.EntityType.external,
+        privacy_level=discord.PrivacyLevel.guild_only,
+        location="the thread",
+    )
+    assert emu.scheduled_events[made.id]["name"] == "Mock interview"
+    fetched = await guild.fetch_scheduled_event(made.id)
+    await fetched.edit(start_time=start + timedelta(hours=2), end_time=start + timedelta(hours=3))
+    assert emu.scheduled_events[made.id]["scheduled_start_time"].startswith(
+        (start + timedelta(hours=2)).isoformat()[:19]
+    )
+    with pytest.raises(discord.HTTPException) as past:
+        await guild.create_scheduled_event(
+            name="Too late",
+            start_time=scene.clock.now() - timedelta(minutes=1),
+            end_time=start,
+            entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only,
+            location="the thread",
+        )
+    assert past.value.code == 50035
+    with pytest.raises(discord.HTTPException) as no_end:
+        await fetched.edit(end_time=start - timedelta(days=2))
+    assert no_end.value.code == 50035
+    await fetched.delete()
+    assert emu.scheduled_events == {}
+    with pytest.raises(discord.NotFound):
+        await guild.fetch_scheduled_event(made.id)
+    emu.take_errors()
