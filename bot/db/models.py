@@ -537,6 +537,8 @@ class Match(Base):
     NULL means not yet (a restart finishes it)."""
 
     __tablename__ = "matches"
+    # The minute sweep looks for open matches by their time.
+    __table_args__ = (Index("ix_matches_open_slot", "closed_at", "slot_start"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(

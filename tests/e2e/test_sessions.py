@@ -401,3 +401,23 @@ async def test_history_shows_sessions_and_feedback_trends_privately(
     assert Image.open(io.BytesIO(picture.data)).size[0] >= 300
     bobs = await (await emulator.invoke(world.bob, world.general, "match history")).reply()
     assert "Problem solving" not in {f["name"] for f in bobs.embeds[0]["fields"]}, "Bob got none"
+
+
+async def test_a_match_with_no_time_agreed_lapses_after_a_week(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    thread = await matched(emulator, world, world.alice, world.bob)
+    (proposal,) = emulator.channel_messages(thread)
+    await click(emulator, world.alice, proposal, "Accept this time")  # Bob never does
+    clock.advance(timedelta(days=7) - timedelta(minutes=1))
+    await cog(bot).tick()
+    assert not any("lapsed" in m.content for m in emulator.channel_messages(thread))
+    assert "proposed for" in await reply_text(emulator, world.bob, world, "match status")
+    clock.advance(timedelta(minutes=1))
+    await cog(bot).tick()
+    await cog(bot).tick()
+    assert sum("has lapsed" in m.content for m in emulator.channel_messages(thread)) == 1
+    assert "no open request" in await reply_text(emulator, world.bob, world, "match status")
+    late = await click(emulator, world.bob, proposal, "Accept this time")
+    assert "closed" in late.content
+    assert "in the pool" in await request(emulator, world, world.bob, "interviewer")
