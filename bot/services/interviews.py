@@ -736,6 +736,8 @@ class History:
     sessions: list[PastSession]  # newest first
     trends: list[rules.Trend]  # over the sessions with feedback, oldest first
     rated: list[PastSession]  # those sessions, oldest first
+    no_shows: int  # counted in the last NO_SHOW_WINDOW: two pause matching
+    paused_until: datetime | None
 
 
 async def history(sessions: Sessions, guild_id: int, member_id: int, now: datetime) -> History:
@@ -774,6 +776,9 @@ async def history(sessions: Sessions, guild_id: int, member_id: int, now: dateti
                 )
             )
         )
+        counted = await _counted(session, guild_id, member_id, now)
+        pause = await _active_pause(session, guild_id, member_id, now)
+        paused_until = pause.until if pause else None
     past = []
     for card in cards:
         seat = card.seat(member_id)
@@ -800,4 +805,6 @@ async def history(sessions: Sessions, guild_id: int, member_id: int, now: dateti
             )
         )
     rated = [p for p in reversed(past) if p.feedback]
-    return History(past, rules.trends([p.feedback for p in rated]), rated)
+    return History(
+        past, rules.trends([p.feedback for p in rated]), rated, len(counted), paused_until
+    )

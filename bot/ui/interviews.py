@@ -186,6 +186,15 @@ def history_embed(found: History, name: str) -> discord.Embed:
         f"completed; feedback from {sum(len(s.feedback) for s in found.sessions)} rating"
         f"{'s' if sum(len(s.feedback) for s in found.sessions) != 1 else ''}."
     )
+    if found.paused_until is not None:
+        embed.description += (
+            f"\n⏸️ Paused from matching until {stamp(found.paused_until)} after two no-shows."
+        )
+    elif found.no_shows:
+        embed.description += (
+            f"\n⚠️ {found.no_shows} reported no-show in the last 30 days; a second pauses "
+            "matching for 14 days."
+        )
     lines = []
     for s in found.sessions[:10]:
         with_ = mentions(s.partners) if s.partners else "nobody"

@@ -343,6 +343,8 @@ async def test_two_no_shows_in_30_days_pause_matching_for_14_days(
 ) -> None:
     await one_no_show(bot, emulator, world, clock, first=True)
     assert "paused" not in await reply_text(emulator, world.bob, world, "match status")
+    history = await (await emulator.invoke(world.bob, world.general, "match history")).reply()
+    assert "1 reported no-show in the last 30 days" in history.embeds[0]["description"]
     clock.advance(timedelta(days=3))
     await one_no_show(bot, emulator, world, clock, first=False)
     pause = await emulator.wait_for_message(
@@ -354,6 +356,9 @@ async def test_two_no_shows_in_30_days_pause_matching_for_14_days(
     refused = await request(emulator, world, world.bob, "interviewer")
     assert f"paused from matching until <t:{until}:F>" in refused
     assert "paused from matching" in await reply_text(emulator, world.bob, world, "match status")
+    history = await (await emulator.invoke(world.bob, world.general, "match history")).reply()
+    assert f"Paused from matching until <t:{until}:F>" in history.embeds[0]["description"]
+    assert history.embeds[0]["fields"][0]["value"].count("reported no-show") == 2
     await request(emulator, world, world.alice, "candidate")
     assert "no open request" not in await reply_text(emulator, world.alice, world, "match status")
 
