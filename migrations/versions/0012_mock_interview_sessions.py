@@ -140,7 +140,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_matches_open_slot", ["closed_at", "slot_start"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("matches", schema=None) as batch_op:
         batch_op.drop_index("ix_matches_open_slot")
