@@ -173,6 +173,15 @@ async def choose_slot(
     return fresh
 
 
+async def set_time_message(sessions: Sessions, match_id: int, message_id: int) -> None:
+    """The thread message whose Accept button is for the time proposed now."""
+    async with sessions() as session:
+        await session.execute(
+            update(Match).where(Match.id == match_id).values(time_message_id=message_id)
+        )
+        await session.commit()
+
+
 async def set_event(sessions: Sessions, match_id: int, event_id: int | None) -> None:
     """Remember (or forget) the Discord scheduled event of a confirmed session."""
     async with sessions() as session:

@@ -111,6 +111,7 @@ class MatchCard:
     happened_at: datetime | None = None
     closed_at: datetime | None = None
     event_id: int | None = None
+    time_message_id: int | None = None  # the thread message whose Accept is current
 
     @property
     def member_ids(self) -> tuple[int, ...]:
@@ -815,6 +816,7 @@ async def load_card(session: AsyncSession, match_id: int) -> MatchCard | None:
         match.happened_at,
         match.closed_at,
         match.event_id,
+        match.time_message_id,
     )
 
 
@@ -831,9 +833,15 @@ async def without_thread(sessions: Sessions) -> list[MatchCard]:
         return [c for c in [await load_card(session, i) for i in ids] if c is not None]
 
 
-async def set_thread(sessions: Sessions, match_id: int, thread_id: int) -> None:
+async def set_thread(
+    sessions: Sessions, match_id: int, thread_id: int, proposal_id: int | None = None
+) -> None:
+    """The match's thread, and the message proposing its first time (when just posted)."""
+    values: dict[str, int] = {"thread_id": thread_id}
+    if proposal_id is not None:
+        values["time_message_id"] = proposal_id
     async with sessions() as session:
-        await session.execute(update(Match).where(Match.id == match_id).values(thread_id=thread_id))
+        await session.execute(update(Match).where(Match.id == match_id).values(**values))
         await session.commit()
 
 

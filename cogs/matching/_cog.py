@@ -130,17 +130,20 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
         for member_id in card.member_ids:
             await thread.add_user(discord.Object(member_id))
         proposed = thread.last_message_id is not None
+        proposal = None
         if not proposed:
             view = slot_view(card)
             view.add_item(PacketButton(card.id))
-            await thread.send(
+            proposal = await thread.send(
                 proposal_text(card),
                 view=view,
                 allowed_mentions=discord.AllowedMentions(
                     users=[discord.Object(m) for m in card.member_ids]
                 ),
             )
-        await matching.set_thread(self.services.sessions, card.id, thread.id)
+        await matching.set_thread(
+            self.services.sessions, card.id, thread.id, proposal.id if proposal else None
+        )
         return thread
 
     async def _send_packets(self, card: MatchCard) -> None:

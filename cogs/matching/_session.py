@@ -35,6 +35,7 @@ from bot.ui.interviews import (
     reported_text,
     slot_label,
 )
+from cogs.matching._views import PacketButton
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -137,6 +138,22 @@ async def tell_pause(bot: CohortBot, pause: interviews.Pause) -> None:
         )
     except discord.HTTPException:
         log.warning("pause notice for %s could not be sent", pause.member_id)
+
+
+async def retire_time_message(thread: discord.Thread, message_id: int) -> None:
+    """A time no longer proposed loses its Accept and Pick buttons (the packet's stays), so
+    nobody presses a stale one."""
+    try:
+        message = await thread.fetch_message(message_id)
+        view = discord.ui.View(timeout=None)
+        for row in message.components:
+            for item in getattr(row, "children", ()):
+                found = re.fullmatch(r"match:packet:(\d+)", getattr(item, "custom_id", "") or "")
+                if found:
+                    view.add_item(PacketButton(int(found[1])))
+        await message.edit(view=view if view.children else None)
+    except discord.HTTPException:
+        log.warning("the old time message %s could not be updated", message_id, exc_info=True)
 
 
 async def schedule_event(bot: CohortBot, card: MatchCard) -> None:
@@ -312,11 +329,14 @@ class SlotSelect(
         await cancel_event(interaction.client, card)
         thread = await thread_of(interaction.client, card)
         if thread is not None:
-            await thread.send(
+            posted = await thread.send(
                 new_time_text(card, interaction.user.id),
                 view=slot_view(card),
                 allowed_mentions=members_only(card),
             )
+            await interviews.set_time_message(services.sessions, card.id, posted.id)
+            if card.time_message_id is not None:
+                await retire_time_message(thread, card.time_message_id)
         await notices.deliver(interaction)
 
 
