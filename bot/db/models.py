@@ -559,6 +559,7 @@ class Match(Base):
     happened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_id: Mapped[int | None] = mapped_column(BigInteger)  # its Discord scheduled event
     time_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the current Accept
+    cancelled_by: Mapped[int | None] = mapped_column(BigInteger)  # a member who left it early
     # Reports closed (REPORT_WINDOW after the end), or the match lapsed unconfirmed.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -173,6 +173,32 @@ async def choose_slot(
     return fresh
 
 
+async def leave(
+    sessions: Sessions, guild_id: int, member_id: int, now: datetime
+) -> MatchCard | None:
+    """`member_id` calls off their open match before it starts: it closes and frees everyone
+    (not a no-show). None when they are in no open match."""
+    async with sessions() as session:
+        match_id = await session.scalar(
+            select(MatchMember.match_id).where(
+                MatchMember.guild_id == guild_id, MatchMember.open_member_id == member_id
+            )
+        )
+        if match_id is None:
+            return None
+        card = await _locked(session, match_id, member_id)
+        _open_for_changes(card, now)
+        await session.execute(
+            update(Match)
+            .where(Match.id == match_id, Match.closed_at.is_(None))
+            .values(closed_at=now, cancelled_by=member_id)
+        )
+        await _free(session, match_id)
+        fresh = await load_card(session, match_id)
+        await session.commit()
+    return fresh
+
+
 async def set_time_message(sessions: Sessions, match_id: int, message_id: int) -> None:
     """The thread message whose Accept button is for the time proposed now."""
     async with sessions() as session:
@@ -736,7 +762,7 @@ class PastSession:
     start: datetime
     role: str  # candidate | interviewer | both (a swapping pair)
     partners: tuple[int, ...]
-    outcome: str  # happened | missed | no-show | lapsed | unreported
+    outcome: str  # happened | missed | no-show | lapsed | called off | unreported
     feedback: tuple[dict[str, int], ...]  # received
 
 
@@ -792,7 +818,9 @@ async def history(sessions: Sessions, guild_id: int, member_id: int, now: dateti
     for card in cards:
         seat = card.seat(member_id)
         assert seat is not None
-        if card.confirmed_at is None:
+        if card.cancelled_by is not None:
+            outcome = "called off"
+        elif card.confirmed_at is None:
             outcome = "lapsed"
         elif card.id in absent:
             outcome = "no-show"

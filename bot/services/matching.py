@@ -112,6 +112,7 @@ class MatchCard:
     closed_at: datetime | None = None
     event_id: int | None = None
     time_message_id: int | None = None  # the thread message whose Accept is current
+    cancelled_by: int | None = None
 
     @property
     def member_ids(self) -> tuple[int, ...]:
@@ -817,6 +818,7 @@ async def load_card(session: AsyncSession, match_id: int) -> MatchCard | None:
         match.closed_at,
         match.event_id,
         match.time_message_id,
+        match.cancelled_by,
     )
 
 

@@ -22,6 +22,7 @@ OUTCOMES = {
     "missed": "❌ didn't happen",
     "no-show": "⚠️ reported no-show",
     "lapsed": "⌛ no time agreed",
+    "called off": "↩️ called off",
     "unreported": "❔ not reported",
 }
 
@@ -88,6 +89,14 @@ def lapsed_text(card: MatchCard) -> str:
     return (
         "No time was agreed within a week, so this match has lapsed. "
         "`/match request` puts you back in the pool whenever you're ready."
+    )
+
+
+def left_text(card: MatchCard, member_id: int) -> str:
+    others = [m for m in card.member_ids if m != member_id]
+    return (
+        f"<@{member_id}> called off this mock interview. {mentions(others)}: sorry! "
+        "`/match request` puts you back in the pool."
     )
 
 

@@ -21,7 +21,7 @@ from bot.services import interviews, matching
 from bot.services.matching import MatchCard
 from bot.ui import notices
 from bot.ui.guards import MATCH_CHANNEL_PERMISSIONS, missing_permissions, require_organiser
-from bot.ui.interviews import history_chart, history_embed
+from bot.ui.interviews import history_chart, history_embed, left_text
 from bot.ui.matching import (
     packet_embeds,
     packet_intro,
@@ -30,7 +30,14 @@ from bot.ui.matching import (
     status_text,
     thread_name,
 )
-from cogs.matching._session import post_sweep, slot_view
+from cogs.matching._session import (
+    cancel_event,
+    members_only,
+    post_sweep,
+    retire_time_message,
+    slot_view,
+    thread_of,
+)
 from cogs.matching._views import AvailabilityModal, PacketButton
 
 if TYPE_CHECKING:
@@ -262,21 +269,33 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
             status_text(request, match, now, paused), ephemeral=True
         )
 
-    @app_commands.command(name="cancel", description="Leave the mock-interview pool")
+    @app_commands.command(
+        name="cancel", description="Leave the mock-interview pool, or call off your match"
+    )
     @app_commands.guild_only()
     async def cancel(self, interaction: discord.Interaction[CohortBot]) -> None:
         assert interaction.guild is not None
-        left = await matching.cancel(
-            self.services.sessions,
-            interaction.guild.id,
-            interaction.user.id,
-            self.services.clock.now(),
-        )
-        if not left:
-            raise BadInput("You have no open request here, so there is nothing to cancel.")
+        guild_id, member_id = interaction.guild.id, interaction.user.id
+        now = self.services.clock.now()
+        if await matching.cancel(self.services.sessions, guild_id, member_id, now):
+            await interaction.response.send_message(
+                "You left the pool. `/match request` puts you back.", ephemeral=True
+            )
+            return
+        card = await interviews.leave(self.services.sessions, guild_id, member_id, now)
+        if card is None:
+            raise BadInput("You have no open request or match here, so there is nothing to cancel.")
         await interaction.response.send_message(
-            "You left the pool. `/match request` puts you back.", ephemeral=True
+            f"You called off mock interview #{card.id}; your partner is told in the thread. "
+            "`/match request` puts you back in the pool.",
+            ephemeral=True,
         )
+        await cancel_event(self.bot, card)
+        thread = await thread_of(self.bot, card)
+        if thread is not None:
+            await thread.send(left_text(card, member_id), allowed_mentions=members_only(card))
+            if card.time_message_id is not None:
+                await retire_time_message(thread, card.time_message_id)
 
     @app_commands.command(name="run", description="Run batch matching now (organisers)")
     @app_commands.guild_only()

@@ -138,12 +138,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("happened_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("event_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("time_message_id", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("cancelled_by", sa.BigInteger(), nullable=True))
         batch_op.create_index("ix_matches_open_slot", ["closed_at", "slot_start"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("matches", schema=None) as batch_op:
         batch_op.drop_index("ix_matches_open_slot")
+        batch_op.drop_column("cancelled_by")
         batch_op.drop_column("time_message_id")
         batch_op.drop_column("event_id")
         batch_op.drop_column("happened_at")

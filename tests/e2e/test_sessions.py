@@ -431,3 +431,31 @@ async def test_a_match_with_no_time_agreed_lapses_after_a_week(
     late = await click(emulator, world.bob, proposal, "Accept this time")
     assert "closed" in late.content
     assert "in the pool" in await request(emulator, world, world.bob, "interviewer")
+
+
+async def test_cancel_calls_off_a_match_before_it_starts(
+    bot: CohortBot, emulator: Emulator, world: World, clock: FakeClock
+) -> None:
+    thread = await matched(emulator, world, world.alice, world.bob)
+    await confirm(emulator, thread, world.alice, world.bob)
+    await emulator.wait_until(lambda: emulator.scheduled_events, what="the event")
+    clock.set(FIRST_SLOT - timedelta(hours=1))
+    done = await reply_text(emulator, world.bob, world, "match cancel")
+    assert "You called off mock interview #1" in done
+    note = await last(emulator, thread, "called off this mock interview")
+    assert note.content.startswith(f"<@{world.bob.id}> called off")
+    await emulator.wait_until(lambda: not emulator.scheduled_events, what="the event removed")
+    (proposal,) = [
+        m for m in emulator.channel_messages(thread) if "Show my packet" in m.button_labels
+    ]
+    await emulator.wait_until(
+        lambda: emulator.messages[proposal.id].button_labels == ["Show my packet"],
+        what="the time's buttons removed",
+    )
+    assert "no open request" in await reply_text(emulator, world.alice, world, "match status")
+    assert "nothing to cancel" in await reply_text(emulator, world.bob, world, "match cancel")
+    history = await (await emulator.invoke(world.alice, world.general, "match history")).reply()
+    assert "called off" in history.embeds[0]["fields"][0]["value"]
+    clock.set(FIRST_SLOT + timedelta(hours=2))
+    await cog(bot).tick()
+    assert not any("how did it go?" in m.content for m in emulator.channel_messages(thread))

@@ -139,3 +139,17 @@ async def test_a_dispute_that_undoes_the_second_no_show_lifts_the_pause(
     assert row.lifted_at is not None
     with pytest.raises(BadInput, match="already said it didn't happen"):
         await interviews.happened(sessions, second.id, 1, second.slot[1] + timedelta(hours=1))
+
+
+async def test_a_match_can_be_called_off_only_before_it_starts(
+    sessions: Sessions,  # noqa: F811
+) -> None:
+    card = await confirmed_pair(sessions)
+    with pytest.raises(BadInput, match="session started"):
+        await interviews.leave(sessions, GUILD, 2, card.slot[0])
+    assert await interviews.leave(sessions, GUILD, 3, T0) is None, "in no match"
+    left = await interviews.leave(sessions, GUILD, 2, T0)
+    assert left is not None and left.cancelled_by == 2 and left.closed_at == T0
+    assert await matching.open_match(sessions, GUILD, 1) is None
+    swept = await interviews.sweep(sessions, card.slot[1])
+    assert swept.ended == [] and swept.reminders == []
