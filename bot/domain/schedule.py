@@ -247,3 +247,9 @@ def next_run(after: datetime, at: time, tz: zoneinfo.ZoneInfo) -> datetime:
     raise RuntimeError(
         f"no run of {at} in {tz.key} within a week after {after}"
     )  # pragma: no cover
+
+
+def ts(when: datetime, style: str = "R") -> str:
+    """A Discord timestamp: every member sees it in their own timezone (`style` R relative,
+    F full date and time, f short, D date, d numeric date, t time)."""
+    return f"<t:{int(when.timestamp())}:{style}>"

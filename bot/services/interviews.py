@@ -31,16 +31,13 @@ from bot.db.models import (
 from bot.domain import interviews as rules
 from bot.domain import matching as pairing
 from bot.domain.errors import BadInput, NotAllowed
+from bot.domain.schedule import ts
 from bot.services.activity import member_zone, record_activity, zone_of
 from bot.services.matching import MatchCard, availabilities_of, load_card
 
 Sessions = async_sessionmaker[AsyncSession]
 Owns = Callable[[int], bool]
 KIND = "interview"  # the activity a completed session records
-
-
-def stamp(at: datetime, style: str = "F") -> str:
-    return f"<t:{int(at.timestamp())}:{style}>"
 
 
 # ---- the slot ------------------------------------------------------------------------------
@@ -69,7 +66,7 @@ def _open_for_changes(card: MatchCard, now: datetime) -> None:
     if card.closed_at is not None:
         raise BadInput("This mock interview is closed. `/match request` finds you a new one.")
     if card.confirmed_at is not None and card.slot[0] <= now:
-        raise BadInput(f"The session started {stamp(card.slot[0], 'R')}; its time is settled.")
+        raise BadInput(f"The session started {ts(card.slot[0], 'R')}; its time is settled.")
 
 
 async def accept(
@@ -82,7 +79,7 @@ async def accept(
         _open_for_changes(card, now)
         if int(card.slot[0].timestamp()) != start:
             raise BadInput(
-                f"The time was changed since: it is now {stamp(card.slot[0])}. Accept that one "
+                f"The time was changed since: it is now {ts(card.slot[0], 'F')}. Accept that one "
                 "from the newest message, or pick another."
             )
         if card.slot[0] <= now:
@@ -408,9 +405,7 @@ def _reportable(card: MatchCard, now: datetime) -> None:
     if card.confirmed_at is None:
         raise BadInput("No time was confirmed for this match, so there is nothing to report.")
     if now < card.slot[1]:
-        raise BadInput(
-            f"The session ends {stamp(card.slot[1], 'R')}. Tell me how it went after that."
-        )
+        raise BadInput(f"The session ends {ts(card.slot[1], 'R')}. Tell me how it went after that.")
     if card.closed_at is not None:
         raise BadInput("Reports for this session closed 48 hours after it ended.")
 

@@ -46,7 +46,7 @@ from bot.domain import interviews as sessions_rules
 from bot.domain import matching as rules
 from bot.domain.availability import Window
 from bot.domain.errors import BadInput
-from bot.domain.schedule import local_date, run_at
+from bot.domain.schedule import local_date, run_at, ts
 from bot.services.activity import member_zone, zone_of
 from bot.services.daily import QuestionView, question_view
 from bot.services.guilds import guild_row
@@ -337,8 +337,8 @@ async def open_request(
             paused = (await pauses(session, guild_id, [member_id], now)).get(member_id)
             if paused is not None:
                 raise BadInput(
-                    "You are paused from matching until "
-                    f"<t:{int(paused.timestamp())}:F> after two no-shows in 30 days. "
+                    f"You are paused from matching until {ts(paused, 'F')} after two "
+                    "no-shows in 30 days. "
                     "You can ask again from then."
                 )
             busy = await _open_match_of(session, guild_id, member_id)

@@ -8,6 +8,7 @@ from datetime import datetime
 import discord
 
 from bot.bank.schema import LETTERS, render_body
+from bot.domain.schedule import ts
 from bot.services.daily import DailySettings, DailyStatus, QuestionView, Receipt, RevealPlan
 from bot.ui.charts import answer_chart
 
@@ -17,11 +18,6 @@ REVEAL = discord.Colour(0x57F287)
 # Buttons show the whole choice when every choice fits; otherwise the letter, with the text in
 # the embed (Discord cuts button labels at 80 characters).
 BUTTON_TEXT_LIMIT = 80
-
-
-def ts(when: datetime, style: str = "R") -> str:
-    """A Discord timestamp: every member sees it in their own timezone."""
-    return f"<t:{int(when.timestamp())}:{style}>"
 
 
 def cut(text: str, limit: int) -> str:

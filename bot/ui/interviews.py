@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.domain import interviews as rules
+from bot.domain.schedule import ts
 from bot.services.interviews import Accepted, Feedback, History, Missed, Pause
 from bot.services.matching import MatchCard
-from bot.ui.matching import stamp
 from bot.ui.trends import trend_chart
 
 ROLE_NAMES = {"candidate": "candidate", "interviewer": "interviewer", "both": "both roles"}
@@ -33,7 +33,7 @@ def mentions(ids: tuple[int, ...] | list[int]) -> str:
 
 def when(card: MatchCard) -> str:
     start, end = card.slot
-    return f"{stamp(start)} – {stamp(end, 't')} ({stamp(start, 'R')})"
+    return f"{ts(start, 'F')} – {ts(end, 't')} ({ts(start, 'R')})"
 
 
 def new_time_text(card: MatchCard, chooser: int) -> str:
@@ -136,7 +136,7 @@ def reported_text(card: MatchCard, reporter: int) -> str:
     where = f"<#{card.thread_id}>" if card.thread_id else "its thread"
     return (
         f"<@{reporter}> reported that you didn't show up for mock interview #{card.id} "
-        f"({card.track}, {stamp(card.slot[0])}). If you were there, press **It happened** in "
+        f"({card.track}, {ts(card.slot[0], 'F')}). If you were there, press **It happened** in "
         f"{where} within 48 hours of its end and the report won't count. Two no-shows in 30 "
         "days pause matching for 14 days."
     )
@@ -150,7 +150,7 @@ def pause_text(pause: Pause, guild_name: str) -> str:
         )
     text = (
         f"You were reported absent from two mock interviews in {guild_name} within 30 days, so "
-        f"you're paused from matching until {stamp(pause.until)} ({stamp(pause.until, 'R')})."
+        f"you're paused from matching until {ts(pause.until, 'F')} ({ts(pause.until, 'R')})."
     )
     if pause.request_closed:
         text += " Your open request was closed; ask again after that."
@@ -197,7 +197,7 @@ def history_embed(found: History, name: str) -> discord.Embed:
     )
     if found.paused_until is not None:
         embed.description += (
-            f"\n⏸️ Paused from matching until {stamp(found.paused_until)} after two no-shows."
+            f"\n⏸️ Paused from matching until {ts(found.paused_until, 'F')} after two no-shows."
         )
     elif found.no_shows:
         embed.description += (
@@ -208,7 +208,7 @@ def history_embed(found: History, name: str) -> discord.Embed:
     for s in found.sessions[:10]:
         with_ = mentions(s.partners) if s.partners else "nobody"
         lines.append(
-            f"{stamp(s.start, 'd')} · {s.track} · {ROLE_NAMES[s.role]} with {with_} · "
+            f"{ts(s.start, 'd')} · {s.track} · {ROLE_NAMES[s.role]} with {with_} · "
             f"{OUTCOMES[s.outcome]}" + (f" · {len(s.feedback)} feedback" if s.feedback else "")
         )
     if len(found.sessions) > 10:

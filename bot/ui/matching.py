@@ -8,6 +8,7 @@ from datetime import datetime
 import discord
 
 from bot.domain import availability as slots
+from bot.domain.schedule import ts
 from bot.services.matching import MatchCard, Packet, RequestView
 
 ROLE_WORDS = {"candidate": "be interviewed", "interviewer": "interview", "either": "either role"}
@@ -20,16 +21,11 @@ def availability_text(found: tuple[str, list[slots.Window]] | None) -> str:
     return f"{slots.describe(windows)} ({zone})" if windows else f"none ({zone})"
 
 
-def stamp(at: datetime, style: str = "F") -> str:
-    """A Discord timestamp: every reader sees it in their own timezone."""
-    return f"<t:{int(at.timestamp())}:{style}>"
-
-
 def request_text(request: RequestView, replaced: RequestView | None) -> str:
     text = (
         f"You're in the pool for **{request.track}** ({ROLE_WORDS[request.role]}, "
         f"{request.level}). I'll match you with someone whose free time overlaps yours; the "
-        f"request stays open until {stamp(request.expires_at, 'D')}."
+        f"request stays open until {ts(request.expires_at, 'D')}."
     )
     if replaced is not None:
         text += f" (It replaces your {replaced.track} request.)"
@@ -44,20 +40,20 @@ def status_text(
 ) -> str:
     if paused_until is not None and match is None:
         return (
-            f"You're paused from matching until {stamp(paused_until)} after two no-shows in 30 "
+            f"You're paused from matching until {ts(paused_until, 'F')} after two no-shows in 30 "
             "days; `/match request` works again from then."
         )
     if match is not None:
         where = f" in <#{match.thread_id}>" if match.thread_id else " (its thread is on its way)"
         state = "confirmed for" if match.confirmed_at else "proposed for"
-        return f"You're matched for **{match.track}**{where}, {state} {stamp(match.slot[0])}."
+        return f"You're matched for **{match.track}**{where}, {state} {ts(match.slot[0], 'F')}."
     if request is None:
         return "You have no open request here. Join the pool with `/match request`."
     waited = (now - request.created_at).days
     return (
         f"Waiting for a **{request.track}** partner ({ROLE_WORDS[request.role]}, "
         f"{request.level}) for {waited} day{'s' if waited != 1 else ''}; the request expires "
-        f"{stamp(request.expires_at, 'R')}. `/match cancel` leaves the pool."
+        f"{ts(request.expires_at, 'R')}. `/match cancel` leaves the pool."
     )
 
 
@@ -84,8 +80,8 @@ def proposal_text(card: MatchCard) -> str:
         roles = f"<@{candidate}> is the candidate; <@{interviewers[0]}> interviews."
     return (
         f"**Mock interview: {card.track}**\n{roles}\n\n"
-        f"Earliest time you are all free: {stamp(start)} – {stamp(end, 't')} "
-        f"({stamp(start, 'R')}). Each of you, press **Accept this time** if it suits you, or "
+        f"Earliest time you are all free: {ts(start, 'F')} – {ts(end, 't')} "
+        f"({ts(start, 'R')}). Each of you, press **Accept this time** if it suits you, or "
         "**Pick another time**: it is confirmed once you have all accepted.\n"
         "Interviewers: your question packet is in your DMs, or press **Show my packet**."
     )

@@ -16,6 +16,7 @@ from bot.bank.schema import TRACKS
 from bot.domain.availability import describe
 from bot.domain.errors import BadInput
 from bot.domain.matching import LEVELS, ROLES
+from bot.domain.schedule import ts
 from bot.scheduling.timers import Timers
 from bot.services import interviews, matching
 from bot.services.matching import MatchCard
@@ -207,7 +208,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
             "manual": "when an organiser runs `/match run`",
         }[cadence]
         if upcoming is not None:
-            when += f" (next <t:{int(upcoming.timestamp())}:R>)"
+            when += f" (next {ts(upcoming, 'R')})"
         await interaction.response.send_message(
             f"Mock interviews set: private threads in {channel.mention}; batches {when}, and "
             "at once when a request finds a waiting partner.",
