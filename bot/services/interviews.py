@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -253,17 +253,21 @@ async def _due_reminders(
                 )
             )
         ).all()
+        claimed: dict[int, set[str]] = defaultdict(set)
+        for match_id, kind in await session.execute(
+            select(MatchReminder.match_id, MatchReminder.kind)
+            .join(
+                Match,
+                (Match.id == MatchReminder.match_id)
+                & (Match.slot_start == MatchReminder.slot_start),
+            )
+            .where(Match.id.in_([row[0] for row in rows]))
+        ):
+            claimed[match_id].add(kind)
         for match_id, guild_id, start, confirmed_at in rows:
             if not keep(guild_id):
                 continue
-            claimed = set(
-                await session.scalars(
-                    select(MatchReminder.kind).where(
-                        MatchReminder.match_id == match_id, MatchReminder.slot_start == start
-                    )
-                )
-            )
-            for due in rules.due_reminders(start, confirmed_at, now, claimed):
+            for due in rules.due_reminders(start, confirmed_at, now, claimed[match_id]):
                 try:
                     async with session.begin_nested():
                         session.add(
@@ -286,89 +290,78 @@ async def _due_reminders(
 
 
 async def _claim_ended(sessions: Sessions, now: datetime, keep: Owns) -> list[MatchCard]:
-    out = []
-    async with sessions() as session:
-        rows = (
-            await session.execute(
-                select(Match.id, Match.guild_id).where(
-                    Match.confirmed_at.is_not(None),
-                    Match.prompted_at.is_(None),
-                    Match.closed_at.is_(None),
-                    Match.slot_end <= now,
-                )
-            )
-        ).all()
-        for match_id, guild_id in rows:
-            if not keep(guild_id):
-                continue
-            done = await session.execute(
-                update(Match)
-                .where(Match.id == match_id, Match.prompted_at.is_(None))
-                .values(prompted_at=now)
-            )
-            if done.rowcount:  # type: ignore[attr-defined]
-                await _free(session, match_id)
-                card = await load_card(session, match_id)
-                if card is not None:
-                    out.append(card)
-        await session.commit()
-    return out
+    """Confirmed sessions that ended: ask whether they happened, and free the members."""
+    return await _claim_each(
+        sessions,
+        keep,
+        (
+            Match.confirmed_at.is_not(None),
+            Match.prompted_at.is_(None),
+            Match.closed_at.is_(None),
+            Match.slot_end <= now,
+        ),
+        {"prompted_at": now},
+        free=True,
+    )
 
 
 async def _lapse(sessions: Sessions, now: datetime, keep: Owns) -> list[MatchCard]:
-    out = []
-    async with sessions() as session:
-        rows = (
-            await session.execute(
-                select(Match.id, Match.guild_id).where(
-                    Match.confirmed_at.is_(None),
-                    Match.closed_at.is_(None),
-                    Match.created_at <= now - rules.LAPSE_AFTER,
-                    Match.slot_start <= now,
-                )
-            )
-        ).all()
-        for match_id, guild_id in rows:
-            if not keep(guild_id):
-                continue
-            done = await session.execute(
-                update(Match)
-                .where(Match.id == match_id, Match.closed_at.is_(None))
-                .values(closed_at=now)
-            )
-            if done.rowcount:  # type: ignore[attr-defined]
-                await _free(session, match_id)
-                card = await load_card(session, match_id)
-                if card is not None:
-                    out.append(card)
-        await session.commit()
-    return out
+    """No time confirmed a week after the match, and the one proposed has come: closed."""
+    return await _claim_each(
+        sessions,
+        keep,
+        (
+            Match.confirmed_at.is_(None),
+            Match.closed_at.is_(None),
+            Match.created_at <= now - rules.LAPSE_AFTER,
+            Match.slot_start <= now,
+        ),
+        {"closed_at": now},
+        free=True,
+    )
 
 
 async def _close_reports(sessions: Sessions, now: datetime, keep: Owns) -> list[MatchCard]:
+    """REPORT_WINDOW after the end: no more "did it happen?" answers."""
+    return await _claim_each(
+        sessions,
+        keep,
+        (
+            Match.prompted_at.is_not(None),
+            Match.closed_at.is_(None),
+            Match.slot_end <= now - rules.REPORT_WINDOW,
+        ),
+        {"closed_at": now},
+        free=False,
+    )
+
+
+async def _claim_each(
+    sessions: Sessions,
+    keep: Owns,
+    due: tuple[ColumnElement[bool], ...],
+    values: dict[str, datetime],
+    *,
+    free: bool,
+) -> list[MatchCard]:
+    """Each match (of a guild this process serves) meeting `due`, claimed by a conditional
+    UPDATE on the same conditions: whoever changes it first has it, however sweeps race."""
     out = []
     async with sessions() as session:
-        rows = (
-            await session.execute(
-                select(Match.id, Match.guild_id).where(
-                    Match.prompted_at.is_not(None),
-                    Match.closed_at.is_(None),
-                    Match.slot_end <= now - rules.REPORT_WINDOW,
-                )
-            )
-        ).all()
+        rows = (await session.execute(select(Match.id, Match.guild_id).where(*due))).all()
         for match_id, guild_id in rows:
             if not keep(guild_id):
                 continue
             done = await session.execute(
-                update(Match)
-                .where(Match.id == match_id, Match.closed_at.is_(None))
-                .values(closed_at=now)
+                update(Match).where(Match.id == match_id, *due).values(**values)
             )
-            if done.rowcount:  # type: ignore[attr-defined]
-                card = await load_card(session, match_id)
-                if card is not None:
-                    out.append(card)
+            if not done.rowcount:  # type: ignore[attr-defined]
+                continue
+            if free:
+                await _free(session, match_id)
+            card = await load_card(session, match_id)
+            if card is not None:
+                out.append(card)
         await session.commit()
     return out
 
