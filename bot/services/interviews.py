@@ -56,7 +56,10 @@ async def _locked(session: AsyncSession, match_id: int, member_id: int) -> Match
     no-op UPDATE: SQLite's driver begins a transaction only at a write, and a write is what
     takes its lock, so a SELECT ... FOR UPDATE would lock nothing there."""
     await session.execute(update(Match).where(Match.id == match_id).values(id=Match.id))
-    card = await load_card(session, match_id)
+    return _members_only(await load_card(session, match_id), member_id)
+
+
+def _members_only(card: MatchCard | None, member_id: int) -> MatchCard:
     if card is None or member_id not in card.member_ids:
         raise NotAllowed("Only the members of this mock interview can use its buttons.")
     return card
@@ -476,20 +479,24 @@ async def happened(sessions: Sessions, match_id: int, member_id: int, now: datet
     )
 
 
+def _may_say_missed(card: MatchCard, member_id: int, now: datetime) -> None:
+    _reportable(card, now)
+    seat = card.seat(member_id)
+    if seat is not None and seat.said is not None:
+        raise BadInput(
+            "You already said it happened; that answer stands."
+            if seat.said == "happened"
+            else "You already told me it didn't happen. Thanks!"
+        )
+
+
 async def check_can_report_missed(
     sessions: Sessions, match_id: int, member_id: int, now: datetime
 ) -> MatchCard:
     """Refuse early what `missed` would refuse, before asking who did not show."""
     async with sessions() as session:
         card = await _locked(session, match_id, member_id)
-        _reportable(card, now)
-        seat = card.seat(member_id)
-        if seat is not None and seat.said is not None:
-            raise BadInput(
-                "You already said it happened; that answer stands."
-                if seat.said == "happened"
-                else "You already told me it didn't happen. Thanks!"
-            )
+        _may_say_missed(card, member_id, now)
         await session.rollback()
     return card
 
@@ -510,15 +517,7 @@ async def missed(
     it happened; two counting within 30 days pause them from matching for 14 days."""
     async with sessions() as session:
         card = await _locked(session, match_id, member_id)
-        _reportable(card, now)
-        seat = card.seat(member_id)
-        assert seat is not None
-        if seat.said is not None:
-            raise BadInput(
-                "You already said it happened; that answer stands."
-                if seat.said == "happened"
-                else "You already told me it didn't happen. Thanks!"
-            )
+        _may_say_missed(card, member_id, now)
         strangers = [m for m in absent if m not in card.member_ids or m == member_id]
         if strangers:
             raise BadInput("You can only report the other members of this session.")
@@ -711,8 +710,10 @@ async def mark_delivered(
 
 
 async def feedback_for(sessions: Sessions, match_id: int, member_id: int) -> list[Feedback]:
-    """The feedback about `member_id` in one session (never anyone else's)."""
+    """The feedback about `member_id` in one session (never anyone else's); only the
+    session's members may ask."""
     async with sessions() as session:
+        _members_only(await load_card(session, match_id), member_id)
         match = await session.get(Match, match_id)
         rows = list(
             await session.scalars(

@@ -15,7 +15,7 @@ import discord
 
 from bot.app import report_error
 from bot.domain import interviews as rules
-from bot.domain.errors import BadInput, NotAllowed
+from bot.domain.errors import BadInput
 from bot.services import interviews, matching
 from bot.services.matching import MatchCard
 from bot.ui import notices
@@ -35,7 +35,7 @@ from bot.ui.interviews import (
     reported_text,
     slot_label,
 )
-from cogs.matching._views import PacketButton
+from cogs.matching._views import FromIds, PacketButton
 
 if TYPE_CHECKING:
     from bot.app import CohortBot
@@ -211,6 +211,7 @@ async def cancel_event(bot: CohortBot, card: MatchCard) -> None:
 
 
 class AcceptButton(
+    FromIds,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"match:accept:(?P<match>\d+):(?P<start>\d+)",
 ):
@@ -223,12 +224,6 @@ class AcceptButton(
             )
         )
         self.match_id, self.start = match_id, start
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> AcceptButton:
-        return cls(int(match["match"]), int(match["start"]))
 
     async def callback(self, interaction: discord.Interaction[CohortBot]) -> None:
         services = interaction.client.services
@@ -255,7 +250,7 @@ class AcceptButton(
 
 
 class OtherTimeButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"match:times:(?P<match>\d+)"
+    FromIds, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"match:times:(?P<match>\d+)"
 ):
     def __init__(self, match_id: int) -> None:
         super().__init__(
@@ -266,12 +261,6 @@ class OtherTimeButton(
             )
         )
         self.match_id = match_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> OtherTimeButton:
-        return cls(int(match["match"]))
 
     async def callback(self, interaction: discord.Interaction[CohortBot]) -> None:
         services = interaction.client.services
@@ -292,7 +281,7 @@ class OtherTimeButton(
 
 
 class SlotSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"match:pick:(?P<match>\d+)"
+    FromIds, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"match:pick:(?P<match>\d+)"
 ):
     def __init__(self, match_id: int, options: list[Any] | None = None, zone: Any = None) -> None:
         select: discord.ui.Select[Any] = discord.ui.Select(
@@ -306,12 +295,6 @@ class SlotSelect(
         )
         super().__init__(select)
         self.match_id = match_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> SlotSelect:
-        return cls(int(match["match"]))
 
     async def callback(self, interaction: discord.Interaction[CohortBot]) -> None:
         services = interaction.client.services
@@ -344,7 +327,9 @@ class SlotSelect(
 
 
 class HappenedButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"match:happened:(?P<match>\d+)"
+    FromIds,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"match:happened:(?P<match>\d+)",
 ):
     def __init__(self, match_id: int) -> None:
         super().__init__(
@@ -355,12 +340,6 @@ class HappenedButton(
             )
         )
         self.match_id = match_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> HappenedButton:
-        return cls(int(match["match"]))
 
     async def callback(self, interaction: discord.Interaction[CohortBot]) -> None:
         services = interaction.client.services
@@ -387,7 +366,7 @@ class HappenedButton(
 
 
 class MissedButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"match:missed:(?P<match>\d+)"
+    FromIds, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"match:missed:(?P<match>\d+)"
 ):
     def __init__(self, match_id: int) -> None:
         super().__init__(
@@ -398,12 +377,6 @@ class MissedButton(
             )
         )
         self.match_id = match_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> MissedButton:
-        return cls(int(match["match"]))
 
     async def callback(self, interaction: discord.Interaction[CohortBot]) -> None:
         services = interaction.client.services
@@ -426,7 +399,7 @@ class MissedButton(
 
 
 class AbsentSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"match:absent:(?P<match>\d+)"
+    FromIds, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"match:absent:(?P<match>\d+)"
 ):
     def __init__(self, match_id: int, others: dict[int, str] | None = None) -> None:
         options = [
@@ -445,12 +418,6 @@ class AbsentSelect(
         )
         super().__init__(select)
         self.match_id = match_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> AbsentSelect:
-        return cls(int(match["match"]))
 
     async def callback(self, interaction: discord.Interaction[CohortBot]) -> None:
         services = interaction.client.services
@@ -485,6 +452,7 @@ class AbsentSelect(
 
 
 class FeedbackButton(
+    FromIds,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"match:rate:(?P<match>\d+):(?P<subject>\d+)",
 ):
@@ -497,12 +465,6 @@ class FeedbackButton(
             )
         )
         self.match_id, self.subject_id, self.name = match_id, subject_id, name
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> FeedbackButton:
-        return cls(int(match["match"]), int(match["subject"]))
 
     async def callback(self, interaction: discord.Interaction[CohortBot]) -> None:
         name = self.name or (await names(interaction, (self.subject_id,)))[self.subject_id]
@@ -604,7 +566,9 @@ async def deliver_feedback(bot: CohortBot, feedback: interviews.Feedback) -> Non
 
 
 class ShowFeedbackButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"match:myfeedback:(?P<match>\d+)"
+    FromIds,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"match:myfeedback:(?P<match>\d+)",
 ):
     def __init__(self, match_id: int) -> None:
         super().__init__(
@@ -616,18 +580,9 @@ class ShowFeedbackButton(
         )
         self.match_id = match_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ShowFeedbackButton:
-        return cls(int(match["match"]))
-
     async def callback(self, interaction: discord.Interaction[CohortBot]) -> None:
         services = interaction.client.services
         try:
-            card = await matching.card(services.sessions, self.match_id)
-            if card is None or interaction.user.id not in card.member_ids:
-                raise NotAllowed("Only the members of this mock interview can use its buttons.")
             found = await interviews.feedback_for(
                 services.sessions, self.match_id, interaction.user.id
             )
@@ -637,7 +592,7 @@ class ShowFeedbackButton(
             await report_error(interaction, error)
             return
         await interaction.response.send_message(
-            f"Your feedback from mock interview #{self.match_id} ({card.track}):",
+            f"Your feedback from mock interview #{self.match_id} ({found[0].track}):",
             embeds=[feedback_embed(f) for f in found[:10]],
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),

@@ -18,8 +18,19 @@ if TYPE_CHECKING:
     from bot.app import CohortBot
 
 
+class FromIds:
+    """A dynamic item rebuilt from its custom id: the template's groups, in order, are the
+    integers its constructor takes (a match id, a member id, a start time)."""
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> Any:
+        return cls(*(int(group) for group in match.groups()))  # type: ignore[call-arg]
+
+
 class PacketButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"match:packet:(?P<match>\d+)"
+    FromIds, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"match:packet:(?P<match>\d+)"
 ):
     def __init__(self, match_id: int) -> None:
         super().__init__(
@@ -30,12 +41,6 @@ class PacketButton(
             )
         )
         self.match_id = match_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> PacketButton:
-        return cls(int(match["match"]))
 
     async def callback(self, interaction: discord.Interaction[CohortBot]) -> None:
         services = interaction.client.services
