@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from bot.ui.drawing import (
     BACKGROUND,
@@ -26,6 +26,7 @@ from bot.ui.drawing import (
     draw_text,
     fit,
     printable,
+    scaled_fonts,
 )
 
 __all__ = ["answer_chart"]
@@ -68,20 +69,11 @@ class _Fonts:
 
 @lru_cache(maxsize=1)
 def _fonts() -> _Fonts:
-    scale = 2
-    try:
-        return _Fonts(
-            title=ImageFont.load_default(size=TITLE_SIZE * scale),
-            text=ImageFont.load_default(size=TEXT_SIZE * scale),
-            note=ImageFont.load_default(size=NOTE_SIZE * scale),
-            scale=scale,
-            dot="·",
-            ellipsis="…",
-        )
-    except (TypeError, ValueError, OSError, ImportError, AttributeError):
-        # Pillow < 10.1 (no `size`) or no FreeType: the fixed-size bitmap font, drawn at 1x.
-        bitmap = ImageFont.load_default()
-        return _Fonts(bitmap, bitmap, bitmap, scale=1, dot="-", ellipsis="...")
+    (title, text, note), scale = scaled_fonts(TITLE_SIZE, TEXT_SIZE, NOTE_SIZE)
+    smooth = scale > 1
+    return _Fonts(
+        title, text, note, scale, dot="·" if smooth else "-", ellipsis="…" if smooth else "..."
+    )
 
 
 def answer_chart(

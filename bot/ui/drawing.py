@@ -36,6 +36,18 @@ SUBSTITUTES = {
 }
 
 
+def scaled_fonts(*sizes: int) -> tuple[list[Font], int]:
+    """Pillow's bundled scalable font at each of `sizes`, for a picture drawn at twice its size
+    and scaled down (smooth edges), with that scale (2). Where that font is missing (Pillow
+    older than 10.1, or no FreeType) the fixed-size bitmap font for each, drawn at 1x (1):
+    ASCII only, so callers use "..." for "…" then."""
+    try:
+        return [ImageFont.load_default(size=size * 2) for size in sizes], 2
+    except (TypeError, ValueError, OSError, ImportError, AttributeError):
+        bitmap = ImageFont.load_default()
+        return [bitmap for _ in sizes], 1
+
+
 def printable(text: str, font: Font) -> str:
     """`text` with characters the font cannot draw swapped for look-alikes, or "?"."""
     text = str(text)

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from bot.ui.drawing import (
     BACKGROUND,
@@ -32,6 +32,7 @@ from bot.ui.drawing import (
     fit,
     has_glyph,
     printable,
+    scaled_fonts,
 )
 
 __all__ = ["PodiumEntry", "podium_image"]
@@ -92,20 +93,8 @@ class _Fonts:
 
 @lru_cache(maxsize=1)
 def _fonts() -> _Fonts:
-    scale = 2
-    try:
-        return _Fonts(
-            title=ImageFont.load_default(size=TITLE_SIZE * scale),
-            name=ImageFont.load_default(size=NAME_SIZE * scale),
-            text=ImageFont.load_default(size=TEXT_SIZE * scale),
-            rank=ImageFont.load_default(size=RANK_SIZE * scale),
-            scale=scale,
-            ellipsis="…",
-        )
-    except (TypeError, ValueError, OSError, ImportError, AttributeError):
-        # Pillow < 10.1 (no `size`) or no FreeType: the fixed-size bitmap font, drawn at 1x.
-        bitmap = ImageFont.load_default()
-        return _Fonts(bitmap, bitmap, bitmap, bitmap, scale=1, ellipsis="...")
+    (title, name, text, rank), scale = scaled_fonts(TITLE_SIZE, NAME_SIZE, TEXT_SIZE, RANK_SIZE)
+    return _Fonts(title, name, text, rank, scale, ellipsis="…" if scale > 1 else "...")
 
 
 def podium_image(entries: list[PodiumEntry], title: str = "Quiz podium") -> bytes:

@@ -23,9 +23,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from bot.ui.drawing import BACKGROUND, MUTED, TEXT, TRACK, Font, draw_text, fit, printable
+from bot.ui.drawing import (
+    BACKGROUND,
+    MUTED,
+    TEXT,
+    TRACK,
+    Font,
+    draw_text,
+    fit,
+    printable,
+    scaled_fonts,
+)
 
 __all__ = ["trend_chart"]
 
@@ -88,19 +98,8 @@ class _Fonts:
 
 @lru_cache(maxsize=1)
 def _fonts() -> _Fonts:
-    scale = 2
-    try:
-        return _Fonts(
-            title=ImageFont.load_default(size=TITLE_SIZE * scale),
-            text=ImageFont.load_default(size=TEXT_SIZE * scale),
-            label=ImageFont.load_default(size=LABEL_SIZE * scale),
-            scale=scale,
-            ellipsis="…",
-        )
-    except (TypeError, ValueError, OSError, ImportError, AttributeError):
-        # Pillow < 10.1 (no `size`) or no FreeType: the fixed-size bitmap font, drawn at 1x.
-        bitmap = ImageFont.load_default()
-        return _Fonts(bitmap, bitmap, bitmap, scale=1, ellipsis="...")
+    (title, text, label), scale = scaled_fonts(TITLE_SIZE, TEXT_SIZE, LABEL_SIZE)
+    return _Fonts(title, text, label, scale, ellipsis="…" if scale > 1 else "...")
 
 
 def _plot_box(titled: bool) -> tuple[int, int, int, int]:
