@@ -33,7 +33,7 @@ from bot.domain import matching as pairing
 from bot.domain.errors import BadInput, NotAllowed
 from bot.domain.schedule import ts
 from bot.services.activity import member_zone, record_activity, zone_of
-from bot.services.matching import MatchCard, availabilities_of, load_card
+from bot.services.matching import MatchCard, availabilities_of, load_card, load_cards
 
 Sessions = async_sessionmaker[AsyncSession]
 Owns = Callable[[int], bool]
@@ -779,7 +779,7 @@ async def history(sessions: Sessions, guild_id: int, member_id: int, now: dateti
                 .order_by(Match.slot_start.desc(), Match.id.desc())
             )
         )
-        cards = [c for c in [await load_card(session, i) for i in ids] if c is not None]
+        cards = await load_cards(session, ids)
         received: dict[int, list[dict[str, int]]] = defaultdict(list)
         for row in await session.scalars(
             select(MatchFeedback)

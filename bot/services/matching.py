@@ -787,39 +787,51 @@ async def card(sessions: Sessions, match_id: int) -> MatchCard | None:
 
 
 async def load_card(session: AsyncSession, match_id: int) -> MatchCard | None:
-    match = await session.get(Match, match_id)
-    if match is None:
-        return None
-    seats = (
-        await session.execute(
-            select(
-                MatchMember.member_id,
-                MatchMember.role,
-                MatchMember.level,
-                MatchMember.dm_sent,
-                MatchMember.accepted_at.is_not(None),
-                MatchMember.said,
-            )
-            .where(MatchMember.match_id == match_id)
-            .order_by(MatchMember.role, MatchMember.member_id)
+    found = await load_cards(session, [match_id])
+    return found[0] if found else None
+
+
+async def load_cards(session: AsyncSession, ids: Sequence[int]) -> list[MatchCard]:
+    """The matches of `ids` as cards, in that order (missing ones left out): two queries
+    however many."""
+    if not ids:
+        return []
+    matches = {m.id: m for m in await session.scalars(select(Match).where(Match.id.in_(ids)))}
+    seats: dict[int, list[Seat]] = defaultdict(list)
+    for match_id, *seat in await session.execute(
+        select(
+            MatchMember.match_id,
+            MatchMember.member_id,
+            MatchMember.role,
+            MatchMember.level,
+            MatchMember.dm_sent,
+            MatchMember.accepted_at.is_not(None),
+            MatchMember.said,
         )
-    ).all()
-    return MatchCard(
-        match.id,
-        match.guild_id,
-        match.track,
-        match.swap,
-        (match.slot_start, match.slot_end),
-        match.thread_id,
-        tuple(Seat(*s) for s in seats),
-        match.confirmed_at,
-        match.prompted_at,
-        match.happened_at,
-        match.closed_at,
-        match.event_id,
-        match.time_message_id,
-        match.cancelled_by,
-    )
+        .where(MatchMember.match_id.in_(ids))
+        .order_by(MatchMember.role, MatchMember.member_id)
+    ):
+        seats[match_id].append(Seat(*seat))
+    return [
+        MatchCard(
+            match.id,
+            match.guild_id,
+            match.track,
+            match.swap,
+            (match.slot_start, match.slot_end),
+            match.thread_id,
+            tuple(seats[match.id]),
+            match.confirmed_at,
+            match.prompted_at,
+            match.happened_at,
+            match.closed_at,
+            match.event_id,
+            match.time_message_id,
+            match.cancelled_by,
+        )
+        for match in (matches.get(i) for i in ids)
+        if match is not None
+    ]
 
 
 async def without_thread(sessions: Sessions) -> list[MatchCard]:
@@ -832,7 +844,7 @@ async def without_thread(sessions: Sessions) -> list[MatchCard]:
                 .order_by(Match.id)
             )
         )
-        return [c for c in [await load_card(session, i) for i in ids] if c is not None]
+        return await load_cards(session, ids)
 
 
 async def set_thread(

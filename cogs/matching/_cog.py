@@ -145,9 +145,7 @@ class Matching(commands.GroupCog, group_name="match", group_description="Peer mo
             proposal = await thread.send(
                 proposal_text(card),
                 view=view,
-                allowed_mentions=discord.AllowedMentions(
-                    users=[discord.Object(m) for m in card.member_ids]
-                ),
+                allowed_mentions=members_only(card),
             )
         await matching.set_thread(
             self.services.sessions, card.id, thread.id, proposal.id if proposal else None
